@@ -6,13 +6,44 @@ import prettier from 'eslint-config-prettier';
 /** The pure core may import only itself (and, for projections, events/) plus a few pure libraries. */
 const impureModules = [
   { group: ['@nestjs/*', '@nestjs/**'], message: 'The pure core never imports Nest.' },
-  { group: ['better-sqlite3', '@kurrent/*', '@eventstore/*'], message: 'The pure core never imports a store.' },
-  { group: ['**/src/**', '../src', '../../src'], message: 'Imports flow inward: src -> projections -> events.' },
-  { group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:child_process', 'http', 'node:http', 'net', 'node:net'], message: 'The pure core does no I/O.' },
+  {
+    group: ['better-sqlite3', '@kurrent/*', '@eventstore/*'],
+    message: 'The pure core never imports a store.',
+  },
+  {
+    group: ['**/src/**', '../src', '../../src'],
+    message: 'Imports flow inward: src -> projections -> events.',
+  },
+  {
+    group: [
+      'fs',
+      'node:fs',
+      'fs/*',
+      'node:fs/*',
+      'child_process',
+      'node:child_process',
+      'http',
+      'node:http',
+      'net',
+      'node:net',
+    ],
+    message: 'The pure core does no I/O.',
+  },
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'test-output/**', 'src/web/dist/**', '*.js', '*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'test-output/**',
+      'src/web/dist/**',
+      '*.js',
+      '*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,9 +56,33 @@ export default tseslint.config(
     files: ['events/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...impureModules, { group: ['**/projections/**', '../projections'], message: 'events/ imports nothing of the project.' }] }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'No process.env or clock in the pure core.' }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No clock in the pure core: pass the time in.' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'No clock in the pure core: pass the time in.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...impureModules,
+            {
+              group: ['**/projections/**', '../projections'],
+              message: 'events/ imports nothing of the project.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process.env or clock in the pure core.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+      ],
     },
   },
   {
@@ -35,8 +90,21 @@ export default tseslint.config(
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: impureModules }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'No process.env or clock in the pure core.' }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No clock in the pure core: pass the time in.' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'No clock in the pure core: pass the time in.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process.env or clock in the pure core.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+      ],
     },
   },
   prettier,

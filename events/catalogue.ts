@@ -18,7 +18,8 @@ export const SCHEMA_VERSION = 1;
 export type Phase = 'announced' | 'decided' | 'effective';
 export const PHASES: readonly Phase[] = ['announced', 'decided', 'effective'];
 
-export type DisputeStage = 'panel-requested' | 'panel-established' | 'report-circulated' | 'appealed' | 'adopted';
+export type DisputeStage =
+  'panel-requested' | 'panel-established' | 'report-circulated' | 'appealed' | 'adopted';
 export const DISPUTE_STAGES: readonly DisputeStage[] = [
   'panel-requested',
   'panel-established',
@@ -27,7 +28,13 @@ export const DISPUTE_STAGES: readonly DisputeStage[] = [
   'adopted',
 ];
 export type TalksLevel = 'leader' | 'minister' | 'vice-minister' | 'director-general' | 'working';
-export const TALKS_LEVELS: readonly TalksLevel[] = ['leader', 'minister', 'vice-minister', 'director-general', 'working'];
+export const TALKS_LEVELS: readonly TalksLevel[] = [
+  'leader',
+  'minister',
+  'vice-minister',
+  'director-general',
+  'working',
+];
 export type TalksFormat = 'in-person' | 'video' | 'phone';
 export const TALKS_FORMATS: readonly TalksFormat[] = ['in-person', 'video', 'phone'];
 
@@ -56,7 +63,12 @@ export interface EventDataMap {
   /** The two countries signed an agreement (`actor`: the party that records or hosts it). */
   'agreement-signed': { agreementId: string; name: string };
   /** `actor` notified the termination of an agreement. */
-  'agreement-termination-notified': { agreementId: string; name?: string; terminatesOn?: PartialDate; phase?: Phase };
+  'agreement-termination-notified': {
+    agreementId: string;
+    name?: string;
+    terminatesOn?: PartialDate;
+    phase?: Phase;
+  };
   /** `actor` suspended the effect of its termination notice. */
   'agreement-termination-suspended': { agreementId: string; phase?: Phase };
   /** `actor` withdrew a termination notice: the agreement is plainly in force again. */

@@ -17,13 +17,15 @@ export function countryName(code: CountryCode): string {
   return countries.getName(code, 'en') ?? code;
 }
 
-export type PairParse = { ok: true; pair: PairId; countries: [CountryCode, CountryCode] } | { ok: false; problem: string };
+export type PairParse =
+  { ok: true; pair: PairId; countries: [CountryCode, CountryCode] } | { ok: false; problem: string };
 
 /** Parses `AAA-BBB` in any case and either order into the canonical pair. */
 export function parsePair(value: unknown): PairParse {
   if (typeof value !== 'string') return { ok: false, problem: 'a pair is two country codes joined by "-"' };
   const match = /^([A-Za-z]{3})-([A-Za-z]{3})$/.exec(value);
-  if (!match) return { ok: false, problem: 'a pair is two ISO 3166-1 alpha-3 codes joined by "-", e.g. JPN-KOR' };
+  if (!match)
+    return { ok: false, problem: 'a pair is two ISO 3166-1 alpha-3 codes joined by "-", e.g. JPN-KOR' };
   const a = match[1]!.toUpperCase();
   const b = match[2]!.toUpperCase();
   const unknown = [a, b].filter((code) => !isCountryCode(code));

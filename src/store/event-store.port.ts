@@ -92,7 +92,11 @@ export interface EventStore {
   streamRevision(streamName: string): Promise<number>;
   /** Reads every stream in global order. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
-  subscribe(options: SubscribeOptions, handler: SubscriptionHandler, onError?: (error: Error) => void): Subscription;
+  subscribe(
+    options: SubscribeOptions,
+    handler: SubscriptionHandler,
+    onError?: (error: Error) => void,
+  ): Subscription;
   /** Names of the streams whose names begin with `prefix`, sorted. */
   listStreams(prefix: string): Promise<string[]>;
   /** Throws {@link StoreUnavailableError} when the store cannot be reached. */
@@ -113,7 +117,9 @@ export class RevisionConflictError extends EventStoreError {
     readonly expectedRevision: ExpectedRevision,
     readonly actualRevision: number,
   ) {
-    super(`Stream ${streamName} expected at revision ${String(expectedRevision)} but is at ${actualRevision}`);
+    super(
+      `Stream ${streamName} expected at revision ${String(expectedRevision)} but is at ${actualRevision}`,
+    );
     this.name = 'RevisionConflictError';
   }
 }
