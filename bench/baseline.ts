@@ -1,0 +1,79 @@
+/**
+ * The baselines each measurement is compared with: plain better-sqlite3 doing the least any event
+ * table must do (one row per event, the same JSON text, the same indexes and durability), with no
+ * validation, hashing or domain logic. They bound what the service can reach on this machine.
+ */
+import Database from 'better-sqlite3';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export type Durability = 'FULL' | 'NORMAL';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (stream, revision)
+  )`;
+
+/** Opens (or creates) a raw event table in WAL mode with the given `synchronous` level. */
+export function openRaw(file: string, durability: Durability): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability}`);
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Raw bulk import of an NDJSON file: parse each line, insert it, 1,000 rows per transaction. */
+export async function rawBulkImport(file: string, dbFile: string): Promise<number> {
+  const db = openRaw(dbFile, 'FULL');
+  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, body) VALUES (?, ?, ?, ?, ?)');
+  const revisions = new Map<string, number>();
+  let batch: Array<[string, number, string, string, string]> = [];
+  const flush = db.transaction((rows: typeof batch) => {
+    for (const row of rows) insert.run(...row);
+  });
+  let count = 0;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.length === 0) continue;
+    const event = JSON.parse(line) as { id: string; pair: string; type: string };
+    const stream = `relation-${event.pair}`;
+    const revision = (revisions.get(stream) ?? -1) + 1;
+    revisions.set(stream, revision);
+    batch.push([stream, revision, event.id, event.type, line]);
+    if (batch.length === 1000) {
+      flush(batch);
+      batch = [];
+    }
+    count++;
+  }
+  if (batch.length > 0) flush(batch);
+  db.close();
+  return count;
+}
+
+/** Raw single-row transactions: one `INSERT` committed (and synced) per event. */
+export function rawSingleAppends(dbFile: string, bodies: readonly string[], durability: Durability): void {
+  const db = openRaw(dbFile, durability);
+  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, body) VALUES (?, ?, ?, ?, ?)');
+  // Autocommit: each INSERT is its own transaction, synced before it returns.
+  bodies.forEach((body, i) =>
+    insert.run(`relation-RAW-${i % 10}`, Math.floor(i / 10), `raw-${i}`, 'other-development', body),
+  );
+  db.close();
+}
+
+/** Raw read of one stream: select its rows in revision order and `JSON.parse` each. */
+export function rawReadStream(db: Database.Database, stream: string): unknown[] {
+  const rows = db
+    .prepare('SELECT body FROM events WHERE stream = ? ORDER BY revision')
+    .raw()
+    .all(stream) as Array<[string]>;
+  return rows.map(([body]) => JSON.parse(body) as unknown);
+}
