@@ -6,7 +6,21 @@
  * Semantics follow KurrentDB's, so an application written against the port behaves the same on
  * every store: stream revisions are 0-based; `expectedRevision` is `'any'`, `'no-stream'`,
  * `'stream-exists'` or the exact revision of the stream's last event; a batch is atomic; event ids
- * make appends idempotent (see each adapter and the README for the exact matrix).
+ * make appends idempotent.
+ *
+ * The idempotency matrix (KurrentDB's rules, which the memory and SQLite stores reproduce exactly):
+ * - `expectedRevision` exact (or `'no-stream'`, i.e. -1) and behind the stream: the stored events
+ *   right after it are compared with the batch. All ids equal: success, nothing stored, the original
+ *   result. The first differs: {@link RevisionConflictError}. The first equal but a later one differs
+ *   (an overlapping batch): {@link RevisionConflictError}, nothing stored.
+ * - `'any'` or `'stream-exists'`: the batch's ids are looked up in the stream. All found: success,
+ *   nothing stored, the original result. The first found but not all: {@link RevisionConflictError}.
+ *   The first not found: the batch is appended.
+ * - When the batch is appended (exact revision equal to the stream's, or the `'any'` case above), an
+ *   id already stored in that stream is refused by the memory and SQLite stores with
+ *   {@link EventIdConflictError}; KurrentDB does not check and stores the duplicate. Callers that
+ *   need "an id is stored once" check with {@link EventStore.findEvent} first.
+ * - The same id in another stream is a different event on every store.
  */
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -97,6 +111,11 @@ export interface EventStore {
     handler: SubscriptionHandler,
     onError?: (error: Error) => void,
   ): Subscription;
+  /**
+   * The first stored event (lowest position) with this id, in any stream; `undefined` when none.
+   * Indexed on SQLite and memory; a scan of `$all` on KurrentDB (linear in the store's size).
+   */
+  findEvent(eventId: string): Promise<StoredEvent | undefined>;
   /** Names of the streams whose names begin with `prefix`, sorted. */
   listStreams(prefix: string): Promise<string[]>;
   /** Throws {@link StoreUnavailableError} when the store cannot be reached. */
@@ -121,6 +140,23 @@ export class RevisionConflictError extends EventStoreError {
       `Stream ${streamName} expected at revision ${String(expectedRevision)} but is at ${actualRevision}`,
     );
     this.name = 'RevisionConflictError';
+  }
+}
+
+/**
+ * An event id of the batch is already stored in that stream, and the append was not an idempotent
+ * retry (see the matrix above). Nothing of the batch was stored.
+ */
+export class EventIdConflictError extends EventStoreError {
+  readonly code = 'event-id-conflict';
+  constructor(
+    readonly streamName: string,
+    readonly eventId: string,
+    /** Revision at which the id is already stored. */
+    readonly storedRevision: number,
+  ) {
+    super(`Event ${eventId} is already stored in ${streamName} at revision ${storedRevision}`);
+    this.name = 'EventIdConflictError';
   }
 }
 
