@@ -1,0 +1,69 @@
+/**
+ * What an append answers besides the revision: what the new events do not fit in the state, and
+ * which of them look like a development already stored.
+ */
+import type { PairId, RecordedEvent } from '../events/catalogue';
+import { intervalOf, intervalsOverlap } from '../events/dates';
+import { knownEvents, resolveCorrections } from './corrections';
+import { stateAt } from './state';
+import { phaseOf, subjectOf } from './subject';
+import { warningKey, type Warning } from './warnings';
+
+/** Far enough in valid time to take every event as certain. */
+const END_OF_TIME = '9999-12-31';
+const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
+
+/**
+ * Warnings for `added` (just recorded after `existing`): those of the state known after the append
+ * that the state known before did not have (both at `asOf` 9999-12-31, so every event counts), and
+ * a `possible-duplicate` for each added event whose type, actor, phase and subject match a stored
+ * (or earlier added) non-retracted event with an overlapping date interval. Rulings, talks, other
+ * developments, corrections and retractions have no subject and are not checked for duplicates.
+ */
+export function appendWarnings(
+  existing: readonly RecordedEvent[],
+  added: readonly RecordedEvent[],
+  pair: PairId,
+): Warning[] {
+  const all = [...existing, ...added];
+  const q = { pair, asOf: END_OF_TIME, knownAt: LATEST_INSTANT };
+  const before = new Map<string, number>();
+  for (const w of stateAt(existing, q).warnings)
+    before.set(warningKey(w), (before.get(warningKey(w)) ?? 0) + 1);
+  const warnings: Warning[] = [];
+  for (const w of stateAt(all, q).warnings) {
+    const key = warningKey(w);
+    const seen = before.get(key) ?? 0;
+    if (seen > 0) before.set(key, seen - 1);
+    else warnings.push(w);
+  }
+  const { byId } = resolveCorrections(knownEvents(all, pair, LATEST_INSTANT));
+  const addedIds = new Set(added.map((e) => e.id));
+  const candidates = new Map<string, RecordedEvent[]>();
+  for (const event of all) {
+    const entry = byId.get(event.id);
+    const effective = entry?.effective ?? event;
+    const subject = subjectOf(effective);
+    if (subject !== undefined) {
+      const key = `${effective.type}\u0000${effective.actor}\u0000${phaseOf(effective)}\u0000${subject}`;
+      const earlier = candidates.get(key) ?? [];
+      if (addedIds.has(event.id)) {
+        const interval = intervalOf(effective.date, effective.dateEnd);
+        const match = earlier.find((other) =>
+          intervalsOverlap(interval, intervalOf(other.date, other.dateEnd)),
+        );
+        if (match !== undefined) {
+          warnings.push({
+            code: 'possible-duplicate',
+            message: `${effective.type} ${event.id} (${effective.date}) looks like event ${match.id} (${match.date}) already recorded: same type, actor, phase and ${subject}, overlapping dates`,
+            eventId: event.id,
+            relatedEventId: match.id,
+          });
+        }
+      }
+      if (entry?.retractedBy == null) earlier.push(effective);
+      candidates.set(key, earlier);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,90 @@
+/**
+ * The one way to turn a validated input into a recorded event: defaults, server fields, hash.
+ * The service's append path, the importer and the test builders all go through here.
+ */
+import {
+  SCHEMA_VERSION,
+  type EventInput,
+  type PairId,
+  type RecordedEvent,
+  type StoredEnvelope,
+} from '../events/catalogue';
+import { countriesOf } from '../events/countries';
+import { dayOfInstant } from '../events/dates';
+import { computeHash } from './hash-chain';
+
+/** Server-set fields of the event being recorded. */
+export interface RecordingContext {
+  /** 0-based position in the pair's stream. */
+  revision: number;
+  /**
+   * Transaction time, an ISO 8601 instant in UTC with milliseconds (`toISOString()`). It must never
+   * be earlier than the previous event's `recordedAt` in the same stream: the caller passes
+   * `max(clock, previous recordedAt)`, so "known at" filters always take a prefix of the stream.
+   */
+  recordedAt: string;
+  /** The authenticated principal appending the event. */
+  recordedBy: string;
+  /** `hash` of the previous revision, `GENESIS_HASH` for revision 0. */
+  prevHash: string;
+  /** Defaults to the current `SCHEMA_VERSION`. */
+  schemaVersion?: number;
+}
+
+/** Copy of a JSON-like value without `undefined` object members, which JSON would drop anyway. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutUndefined(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      // defineProperty keeps a `__proto__` key an own member instead of changing the prototype.
+      if (member !== undefined)
+        Object.defineProperty(copy, key, {
+          value: withoutUndefined(member),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+    }
+    return copy as T;
+  }
+  return value;
+}
+
+/**
+ * Builds the recorded event for an input already validated by `parseEvent`. For
+ * `event-corrected`/`event-retracted` it fills the omitted `date` (the UTC day of `recordedAt`),
+ * `actor` (the pair's first country) and `sources` (none). Throws a `TypeError` when another type
+ * lacks `date`, `actor` or `sources`: validation should have refused such an input.
+ */
+export function recordEnvelope(
+  pair: PairId,
+  input: EventInput & { id: string },
+  ctx: RecordingContext,
+): RecordedEvent {
+  const isReference = input.type === 'event-corrected' || input.type === 'event-retracted';
+  const date = input.date ?? (isReference ? dayOfInstant(ctx.recordedAt) : undefined);
+  const actor = input.actor ?? (isReference ? countriesOf(pair)[0] : undefined);
+  const sources = input.sources ?? (isReference ? [] : undefined);
+  if (date === undefined || actor === undefined || sources === undefined) {
+    throw new TypeError(`${input.type} needs date, actor and sources`);
+  }
+  const stored = withoutUndefined({
+    id: input.id,
+    pair,
+    revision: ctx.revision,
+    type: input.type,
+    date,
+    dateEnd: input.dateEnd,
+    actor,
+    summary: input.summary,
+    data: input.data,
+    sources,
+    note: input.note,
+    recordedAt: ctx.recordedAt,
+    recordedBy: ctx.recordedBy,
+    schemaVersion: ctx.schemaVersion ?? SCHEMA_VERSION,
+    prevHash: ctx.prevHash,
+  }) as StoredEnvelope;
+  return { ...stored, hash: computeHash(stored) };
+}

@@ -1,0 +1,628 @@
+/**
+ * The relation state as of a date, as known at an instant: `initialState` + `evolve`, with "as of"
+ * and "known at" as a filter and an ordering in front of the same fold (domain.md, "State as of a
+ * date"). The pieces are exported separately (`orderForFold`, `foldFrom`, `finishState`) so that a
+ * cache can keep fold checkpoints in valid-time order and resume from them.
+ */
+import {
+  assertNever,
+  type CountryCode,
+  type PairId,
+  type RecordedEvent,
+  type TalksFormat,
+  type TalksLevel,
+} from '../events/catalogue';
+import { countriesOf } from '../events/countries';
+import { endOf, startOf } from '../events/dates';
+import { knownEvents, resolveCorrections, type Resolution, type ResolvedEvent } from './corrections';
+import type {
+  CountryMeasures,
+  ExportControlMeasure,
+  ListedEvent,
+  RelationState,
+  SanctionsMeasure,
+  TariffMeasure,
+} from './state.types';
+import { DEFAULT_LIST, phaseOf, stringList, subjectOf } from './subject';
+import { tensionIndex } from './tension-index';
+import type { Warning, WarningCode } from './warnings';
+
+/** An effective event with its valid-time interval, ready to fold. */
+export interface FoldItem {
+  event: RecordedEvent;
+  /** First day of the event's interval. */
+  start: string;
+  /** Last day of the event's interval (`dateEnd` included). */
+  end: string;
+}
+
+/** What a state query asks. */
+export interface StateQuery {
+  pair: PairId;
+  /** Valid time, `YYYY-MM-DD`. */
+  asOf: string;
+  /** Transaction time, an ISO 8601 instant. */
+  knownAt: string;
+}
+
+function emptyMeasures(): CountryMeasures {
+  return { exportControls: [], tariffs: [], sanctions: [], preferentialList: { status: 'unknown' } };
+}
+
+/** The state before any event: both countries with no measures, list status `unknown`. */
+export function initialState(pair: PairId, asOf = '', knownAt = ''): RelationState {
+  const measures: Record<CountryCode, CountryMeasures> = {};
+  for (const country of countriesOf(pair)) measures[country] = emptyMeasures();
+  const state: RelationState = {
+    pair,
+    asOf,
+    knownAt,
+    revision: -1,
+    measures,
+    agreements: [],
+    disputes: [],
+    rulings: [],
+    talks: { count: 0, last: null },
+    index: { version: 1, value: 0, components: {} },
+    pending: [],
+    uncertain: [],
+    warnings: [],
+  };
+  state.index = tensionIndex(state, pair, asOf || '0001-01-01');
+  return state;
+}
+
+function compareItems(a: FoldItem, b: FoldItem): number {
+  if (a.start !== b.start) return a.start < b.start ? -1 : 1;
+  if (a.end !== b.end) return a.end < b.end ? -1 : 1;
+  return a.event.revision - b.event.revision;
+}
+
+/**
+ * Chooses and orders the events to fold: the effective form of every event that is neither
+ * retracted nor itself a correction/retraction, in order of (interval start, interval end,
+ * revision). Which of them are certain depends on `asOf`; see {@link splitByAsOf}.
+ */
+export function orderForFold(resolved: Resolution | readonly ResolvedEvent[]): FoldItem[] {
+  const events = 'events' in resolved ? resolved.events : resolved;
+  const items: FoldItem[] = [];
+  for (const entry of events) {
+    const type = entry.recorded.type;
+    if (entry.retractedBy !== null || type === 'event-corrected' || type === 'event-retracted') continue;
+    const event = entry.effective;
+    items.push({ event, start: startOf(event.date), end: endOf(event.dateEnd ?? event.date) });
+  }
+  return items.sort(compareItems);
+}
+
+/** The entry `pending` and `uncertain` list for an event. */
+export function listedEvent(event: RecordedEvent): ListedEvent {
+  const listed: ListedEvent = {
+    eventId: event.id,
+    type: event.type,
+    date: event.date,
+    summary: event.summary,
+    actor: event.actor,
+  };
+  if (event.dateEnd !== undefined) listed.dateEnd = event.dateEnd;
+  if ('phase' in event.data && event.data.phase !== undefined) listed.phase = phaseOf(event);
+  const subject = subjectOf(event);
+  if (subject !== undefined) listed.subject = subject;
+  return listed;
+}
+
+/**
+ * Steps 3 and 5: the ordered items certain by `asOf` (interval ends on or before it) and the
+ * uncertain ones (interval starts on or before it and ends after it).
+ */
+export function splitByAsOf(
+  items: readonly FoldItem[],
+  asOf: string,
+): { certain: FoldItem[]; uncertain: FoldItem[] } {
+  const certain: FoldItem[] = [];
+  const uncertain: FoldItem[] = [];
+  for (const item of items) {
+    if (item.start > asOf) break;
+    if (item.end <= asOf) certain.push(item);
+    else uncertain.push(item);
+  }
+  return { certain, uncertain };
+}
+
+// ---- the fold -------------------------------------------------------------------------------
+
+function warn(state: RelationState, code: WarningCode, event: RecordedEvent, message: string): void {
+  state.warnings.push({
+    code,
+    message: `${event.type} ${event.id} (${event.date}): ${message}`,
+    eventId: event.id,
+  });
+}
+
+function measuresOf(state: RelationState, country: CountryCode): CountryMeasures {
+  let measures = state.measures[country];
+  if (measures === undefined) {
+    measures = emptyMeasures();
+    state.measures[country] = measures;
+  }
+  return measures;
+}
+
+function otherCountry(pair: PairId, country: CountryCode): CountryCode {
+  const [a, b] = countriesOf(pair);
+  return country === a ? b : a;
+}
+
+/** Removes pending steps that `event` (effective, starting on `start`) fulfils. */
+function clearPending(state: RelationState, event: RecordedEvent, start: string, measureGone: boolean): void {
+  if (state.pending.length === 0) return;
+  const subject = subjectOf(event);
+  if (subject === undefined) return;
+  state.pending = state.pending.filter((pending) => {
+    if (pending.actor !== event.actor || pending.subject !== subject || startOf(pending.date) > start)
+      return true;
+    if (pending.type === event.type) return false;
+    // An easing still pending when the whole measure is lifted has nothing left to ease.
+    return !(
+      measureGone &&
+      event.type === 'export-control-lifted' &&
+      pending.type === 'export-control-eased'
+    );
+  });
+}
+
+/** Removes `names` from `present`; returns the names that were not there. */
+function removeNames<T>(present: T[], nameOf: (entry: T) => string, names: readonly string[]): string[] {
+  const missing: string[] = [];
+  for (const name of names) {
+    const index = present.findIndex((entry) => nameOf(entry) === name);
+    if (index === -1) missing.push(name);
+    else present.splice(index, 1);
+  }
+  return missing;
+}
+
+function applyExportControl(state: RelationState, event: RecordedEvent): boolean {
+  if (
+    event.type !== 'export-control-tightened' &&
+    event.type !== 'export-control-eased' &&
+    event.type !== 'export-control-lifted'
+  ) {
+    return false;
+  }
+  const measures = measuresOf(state, event.actor);
+  const measureId = String(event.data.measureId);
+  const index = measures.exportControls.findIndex((m) => m.measureId === measureId);
+  const items = stringList(event.data.items);
+  if (event.type === 'export-control-tightened') {
+    let measure: ExportControlMeasure | undefined = measures.exportControls[index];
+    if (measure === undefined) {
+      measure = { measureId, since: event.date, items: [], eventIds: [] };
+      measures.exportControls.push(measure);
+    }
+    if (typeof event.data.instrument === 'string') measure.instrument = event.data.instrument;
+    measure.eventIds.push(event.id);
+    for (const name of items ?? []) {
+      const item = measure.items.find((i) => i.name === name);
+      if (item === undefined) measure.items.push({ name, level: 'restricted', since: event.date });
+      else if (item.level !== 'restricted') {
+        item.level = 'restricted';
+        item.since = event.date;
+      }
+    }
+    return false;
+  }
+  const measure = measures.exportControls[index];
+  if (measure === undefined) {
+    warn(state, 'not-in-state', event, `${event.actor} has no export-control measure ${measureId} to change`);
+    return false;
+  }
+  measure.eventIds.push(event.id);
+  const names = items ?? measure.items.map((item) => item.name);
+  if (event.type === 'export-control-eased') {
+    const missing: string[] = [];
+    for (const name of names) {
+      const item = measure.items.find((i) => i.name === name);
+      if (item === undefined) missing.push(name);
+      else if (item.level !== 'eased') {
+        item.level = 'eased';
+        item.since = event.date;
+      }
+    }
+    if (missing.length > 0) {
+      warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
+    }
+    return false;
+  }
+  const missing = removeNames(measure.items, (item) => item.name, names);
+  if (missing.length > 0) {
+    warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
+  }
+  if (measure.items.length === 0) {
+    measures.exportControls.splice(index, 1);
+    return true;
+  }
+  return false;
+}
+
+function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): void {
+  if (event.type === 'tariff-imposed' || event.type === 'tariff-lifted') {
+    const tariffs = measuresOf(state, event.actor).tariffs;
+    const measureId = String(event.data.measureId);
+    const index = tariffs.findIndex((m) => m.measureId === measureId);
+    const products = stringList(event.data.products);
+    if (event.type === 'tariff-imposed') {
+      const rate = typeof event.data.rate === 'string' ? event.data.rate : undefined;
+      const existing = tariffs[index];
+      if (existing === undefined) {
+        const measure: TariffMeasure = {
+          measureId,
+          products: products ?? [],
+          rate: rate ?? null,
+          since: event.date,
+          eventIds: [event.id],
+        };
+        tariffs.push(measure);
+      } else {
+        existing.products = products ?? existing.products;
+        if (rate !== undefined) existing.rate = rate;
+        existing.eventIds.push(event.id);
+      }
+      return;
+    }
+    const existing = tariffs[index];
+    if (existing === undefined) {
+      warn(state, 'not-in-state', event, `${event.actor} has no tariff ${measureId} to lift`);
+      return;
+    }
+    existing.eventIds.push(event.id);
+    const missing = removeNames(existing.products, (p) => p, products ?? [...existing.products]);
+    if (missing.length > 0)
+      warn(state, 'not-in-state', event, `products not under ${measureId}: ${missing.join(', ')}`);
+    if (existing.products.length === 0) tariffs.splice(index, 1);
+    return;
+  }
+  if (event.type !== 'sanctions-imposed' && event.type !== 'sanctions-lifted') return;
+  const sanctions = measuresOf(state, event.actor).sanctions;
+  const measureId = String(event.data.measureId);
+  const index = sanctions.findIndex((m) => m.measureId === measureId);
+  const targets = stringList(event.data.targets);
+  if (event.type === 'sanctions-imposed') {
+    const kind = typeof event.data.kind === 'string' ? event.data.kind : undefined;
+    const existing = sanctions[index];
+    if (existing === undefined) {
+      const measure: SanctionsMeasure = {
+        measureId,
+        targets: targets ?? [],
+        kind: kind ?? null,
+        since: event.date,
+        eventIds: [event.id],
+      };
+      sanctions.push(measure);
+    } else {
+      existing.targets = targets ?? existing.targets;
+      if (kind !== undefined) existing.kind = kind;
+      existing.eventIds.push(event.id);
+    }
+    return;
+  }
+  const existing = sanctions[index];
+  if (existing === undefined) {
+    warn(state, 'not-in-state', event, `${event.actor} has no sanctions ${measureId} to lift`);
+    return;
+  }
+  existing.eventIds.push(event.id);
+  const missing = removeNames(existing.targets, (t) => t, targets ?? [...existing.targets]);
+  if (missing.length > 0)
+    warn(state, 'not-in-state', event, `targets not under ${measureId}: ${missing.join(', ')}`);
+  if (existing.targets.length === 0) sanctions.splice(index, 1);
+}
+
+function agreementFor(state: RelationState, event: RecordedEvent, name: string | undefined) {
+  const agreementId = String((event.data as { agreementId?: unknown }).agreementId);
+  let agreement = state.agreements.find((a) => a.agreementId === agreementId);
+  if (agreement === undefined) {
+    agreement = {
+      agreementId,
+      name: name ?? agreementId,
+      status: 'in-force',
+      since: event.date,
+      eventId: event.id,
+      eventIds: [],
+    };
+    state.agreements.push(agreement);
+    if (event.type !== 'agreement-signed') {
+      warn(
+        state,
+        'beginning-not-recorded',
+        event,
+        `no signature of agreement ${agreementId} is recorded before this`,
+      );
+    }
+    return { agreement, created: true };
+  }
+  return { agreement, created: false };
+}
+
+function applyAgreement(state: RelationState, event: RecordedEvent): void {
+  const name = 'name' in event.data && typeof event.data.name === 'string' ? event.data.name : undefined;
+  const { agreement, created } = agreementFor(state, event, name);
+  const previous = agreement.status;
+  switch (event.type) {
+    case 'agreement-signed':
+      if (!created && previous !== 'terminated') {
+        warn(state, 'already-in-state', event, `agreement ${agreement.agreementId} is already ${previous}`);
+      }
+      agreement.status = 'in-force';
+      break;
+    case 'agreement-termination-notified':
+      agreement.status = 'termination-notified';
+      break;
+    case 'agreement-termination-suspended':
+      if (!created && previous !== 'termination-notified') {
+        warn(
+          state,
+          'not-in-state',
+          event,
+          `agreement ${agreement.agreementId} has no termination notice to suspend (${previous})`,
+        );
+      }
+      agreement.status = 'termination-suspended';
+      break;
+    case 'agreement-normalised':
+      agreement.status = 'in-force';
+      break;
+    case 'agreement-terminated':
+      agreement.status = 'terminated';
+      break;
+    default:
+      return;
+  }
+  if (name !== undefined) agreement.name = name;
+  const terminatesOn =
+    event.type === 'agreement-termination-notified' && typeof event.data.terminatesOn === 'string'
+      ? event.data.terminatesOn
+      : undefined;
+  if (terminatesOn !== undefined) agreement.terminatesOn = terminatesOn;
+  else delete agreement.terminatesOn;
+  agreement.since = event.date;
+  agreement.eventId = event.id;
+  agreement.eventIds.push(event.id);
+}
+
+function applyDispute(state: RelationState, event: RecordedEvent): void {
+  const disputeId = String((event.data as { disputeId?: unknown }).disputeId);
+  let dispute = state.disputes.find((d) => d.disputeId === disputeId);
+  const created = dispute === undefined;
+  if (dispute === undefined) {
+    dispute = {
+      disputeId,
+      forum: 'WTO',
+      complainant: event.actor,
+      respondent: otherCountry(state.pair, event.actor),
+      stage: 'consultations',
+      suspended: false,
+      since: event.date,
+      eventIds: [],
+    };
+    state.disputes.push(dispute);
+    if (event.type !== 'wto-dispute-filed') {
+      warn(
+        state,
+        'beginning-not-recorded',
+        event,
+        `no filing of dispute ${disputeId} is recorded before this`,
+      );
+    }
+  }
+  dispute.eventIds.push(event.id);
+  switch (event.type) {
+    case 'wto-dispute-filed':
+      if (!created) warn(state, 'already-in-state', event, `dispute ${disputeId} is already filed`);
+      if (typeof event.data.title === 'string') dispute.title = event.data.title;
+      return;
+    case 'wto-dispute-stage-reached':
+      dispute.stage = event.data.stage;
+      dispute.since = event.date;
+      return;
+    case 'wto-dispute-suspended':
+      if (dispute.suspended)
+        warn(state, 'already-in-state', event, `dispute ${disputeId} is already suspended`);
+      else dispute.suspendedSince = event.date;
+      dispute.suspended = true;
+      return;
+    case 'wto-dispute-resumed':
+      if (!dispute.suspended) warn(state, 'not-in-state', event, `dispute ${disputeId} is not suspended`);
+      dispute.suspended = false;
+      delete dispute.suspendedSince;
+      return;
+    case 'wto-dispute-withdrawn':
+      dispute.stage = 'withdrawn';
+      dispute.since = event.date;
+      dispute.suspended = false;
+      delete dispute.suspendedSince;
+      return;
+    default:
+      return;
+  }
+}
+
+function applyList(state: RelationState, event: RecordedEvent): void {
+  if (event.type !== 'preferential-list-removed' && event.type !== 'preferential-list-restored') return;
+  const measures = measuresOf(state, event.actor);
+  const list = typeof event.data.list === 'string' ? event.data.list : DEFAULT_LIST;
+  const current = measures.preferentialList.status;
+  const status = event.type === 'preferential-list-removed' ? 'removed' : 'listed';
+  if (status === 'removed' && current === 'removed') {
+    warn(
+      state,
+      'already-in-state',
+      event,
+      `${otherCountry(state.pair, event.actor)} is already off ${event.actor}'s ${list}`,
+    );
+  }
+  if (status === 'listed' && current !== 'removed') {
+    warn(state, 'not-in-state', event, `no removal from ${event.actor}'s ${list} is recorded before this`);
+  }
+  measures.preferentialList = { status, list, since: event.date, eventId: event.id };
+}
+
+/**
+ * Applies one effective event to `state` in place. Used by {@link foldFrom}, which owns the state
+ * it mutates; {@link evolve} is the copying form. Never throws on a recorded fact: what does not
+ * fit goes to `warnings`. `start` is the first day of the event's interval (for pending steps).
+ */
+export function applyEvent(state: RelationState, event: RecordedEvent, start = startOf(event.date)): void {
+  const phase = phaseOf(event);
+  if (phase !== 'effective') {
+    state.pending.push(listedEvent(event));
+    return;
+  }
+  let measureGone = false;
+  switch (event.type) {
+    case 'court-ruling': {
+      const ruling: RelationState['rulings'][number] = {
+        date: event.date,
+        country: event.actor,
+        court: String(event.data.court),
+        holding: String(event.data.holding),
+        eventId: event.id,
+      };
+      if (typeof event.data.caseId === 'string') ruling.caseId = event.data.caseId;
+      state.rulings.push(ruling);
+      break;
+    }
+    case 'export-control-tightened':
+    case 'export-control-eased':
+    case 'export-control-lifted':
+      measureGone = applyExportControl(state, event);
+      break;
+    case 'tariff-imposed':
+    case 'tariff-lifted':
+    case 'sanctions-imposed':
+    case 'sanctions-lifted':
+      applyTariffOrSanctions(state, event);
+      break;
+    case 'preferential-list-removed':
+    case 'preferential-list-restored':
+      applyList(state, event);
+      break;
+    case 'agreement-signed':
+    case 'agreement-termination-notified':
+    case 'agreement-termination-suspended':
+    case 'agreement-normalised':
+    case 'agreement-terminated':
+      applyAgreement(state, event);
+      break;
+    case 'wto-dispute-filed':
+    case 'wto-dispute-stage-reached':
+    case 'wto-dispute-suspended':
+    case 'wto-dispute-resumed':
+    case 'wto-dispute-withdrawn':
+      applyDispute(state, event);
+      break;
+    case 'talks-held': {
+      state.talks.count += 1;
+      const last: NonNullable<RelationState['talks']['last']> = {
+        date: event.date,
+        level: event.data.level as TalksLevel,
+        host: event.actor,
+        eventId: event.id,
+      };
+      if (typeof event.data.format === 'string') last.format = event.data.format as TalksFormat;
+      if (typeof event.data.forum === 'string') last.forum = event.data.forum;
+      if (typeof event.data.outcome === 'string') last.outcome = event.data.outcome;
+      state.talks.last = last;
+      break;
+    }
+    case 'other-development':
+    case 'event-corrected':
+    case 'event-retracted':
+      // Timeline only; corrections and retractions were applied before the fold.
+      break;
+    default:
+      assertNever(event);
+  }
+  clearPending(state, event, start, measureGone);
+}
+
+/** The pure form of {@link applyEvent}: a new state, `state` untouched. */
+export function evolve(state: RelationState, event: RecordedEvent): RelationState {
+  const next = structuredClone(state);
+  applyEvent(next, event);
+  return next;
+}
+
+/**
+ * Folds `items` (already in fold order) onto a copy of `state`: one clone, then in-place steps,
+ * so a cached checkpoint can be resumed without being changed.
+ */
+export function foldFrom(state: RelationState, items: readonly FoldItem[]): RelationState {
+  const next = structuredClone(state);
+  for (const item of items) applyEvent(next, item.event, item.start);
+  return next;
+}
+
+/** What {@link finishState} adds to a folded state. */
+export interface FinishContext {
+  asOf: string;
+  knownAt: string;
+  revision: number;
+  uncertain: readonly FoldItem[];
+  /** Warnings that do not come from the fold (ignored corrections and retractions). */
+  referenceWarnings: readonly Warning[];
+}
+
+/**
+ * Completes a folded state for `asOf`: the question's fields, `uncertain`, warnings that depend on
+ * `asOf` (a notified termination date passed with no later event; "passed" means its last day is
+ * before `asOf`), and the index. Takes ownership of `folded` and returns it.
+ */
+export function finishState(folded: RelationState, ctx: FinishContext): RelationState {
+  folded.asOf = ctx.asOf;
+  folded.knownAt = ctx.knownAt;
+  folded.revision = ctx.revision;
+  folded.uncertain = ctx.uncertain.map((item) => listedEvent(item.event));
+  const warnings: Warning[] = [...ctx.referenceWarnings, ...folded.warnings];
+  for (const agreement of folded.agreements) {
+    if (
+      agreement.status === 'termination-notified' &&
+      agreement.terminatesOn !== undefined &&
+      endOf(agreement.terminatesOn) < ctx.asOf
+    ) {
+      warnings.push({
+        code: 'terminates-on-passed',
+        message: `agreement ${agreement.agreementId} (${agreement.name}) was to terminate on ${agreement.terminatesOn}; no later event on it is recorded`,
+        eventId: agreement.eventId,
+      });
+    }
+  }
+  folded.warnings = warnings;
+  folded.index = tensionIndex(folded, folded.pair, ctx.asOf);
+  return folded;
+}
+
+/** The last revision among the known events, -1 when none. */
+export function lastRevision(known: readonly RecordedEvent[]): number {
+  return known.reduce((max, event) => Math.max(max, event.revision), -1);
+}
+
+/**
+ * `state(pair, asOf, knownAt)`: events known at `knownAt`, corrections and retractions applied,
+ * the certain ones by `asOf` folded in order of (interval start, interval end, revision), the
+ * uncertain ones listed.
+ */
+export function stateAt(events: readonly RecordedEvent[], q: StateQuery): RelationState {
+  const known = knownEvents(events, q.pair, q.knownAt);
+  const resolution = resolveCorrections(known);
+  const { certain, uncertain } = splitByAsOf(orderForFold(resolution), q.asOf);
+  const folded = initialState(q.pair);
+  for (const item of certain) applyEvent(folded, item.event, item.start);
+  return finishState(folded, {
+    asOf: q.asOf,
+    knownAt: q.knownAt,
+    revision: lastRevision(known),
+    uncertain,
+    referenceWarnings: resolution.warnings,
+  });
+}
