@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import '../../events/schemas';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { MetricsService } from '../metrics/metrics.service';
+import { ProblemError } from './problem';
+import { problemErrorMiddleware } from './problem.filter';
+
+/** Request bodies above this are refused with `413 payload-too-large`. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const API_PREFIXES = ['/api', '/health', '/metrics'];
+
+/** Where the built web page is: `dist/web`, from the compiled server or from the source tree. */
+export function findWebRoot(): string | undefined {
+  const candidates = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', 'dist', 'web')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+}
+
+/** Honours a sane incoming `X-Request-Id` (else a UUID) and echoes it back. */
+export function requestId(request: IncomingMessage, response: ServerResponse): string {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+  response.setHeader('X-Request-Id', id);
+  return id;
+}
+
+function isApiPath(path: string): boolean {
+  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** 415 for a body that is not JSON; an empty body is left to validation. */
+function requireJson(request: Request, _response: Response, next: NextFunction): void {
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+  if (['POST', 'PUT', 'PATCH'].includes(request.method) && hasBody && !request.is(JSON_TYPES)) {
+    next(
+      new ProblemError('unsupported-media-type', 'Send the events as JSON (Content-Type: application/json)'),
+    );
+    return;
+  }
+  next();
+}
+
+/** Builds the OpenAPI document, with the event schemas generated from the validation classes. */
+export function buildOpenApiDocument(app: NestExpressApplication) {
+  const config = new DocumentBuilder()
+    .setTitle('relations')
+    .setDescription(
+      'An event-sourced, bitemporal record of the relations between pairs of countries. ' +
+        'Every error is an RFC 9457 problem document (application/problem+json).',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  const schemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' });
+  document.components = {
+    ...document.components,
+    schemas: { ...(schemas as Record<string, object>), ...(document.components?.schemas ?? {}) },
+  };
+  return document;
+}
+
+/**
+ * Everything about the HTTP surface that is not a route: logging, security headers, metrics,
+ * the web page, body parsing and its errors, the OpenAPI page. Called by `main` and by the e2e
+ * tests on the same application, before `init()`, so these run in front of the routes.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  // Plain strings (or arrays of them for repeated parameters), never nested objects.
+  app.set('query parser', 'simple');
+  const metrics = app.get(MetricsService);
+  app.use(httpMetricsMiddleware(metrics));
+
+  const strictHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+      },
+    },
+  });
+  // The interactive OpenAPI page ships inline styles; it alone may use them.
+  const docsHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    request.path.startsWith('/api/docs')
+      ? docsHeaders(request, response, next)
+      : strictHeaders(request, response, next),
+  );
+
+  const webRoot = findWebRoot();
+  if (webRoot !== undefined) {
+    const serveWeb = express.static(webRoot, { index: 'index.html', fallthrough: true });
+    app.use((request: Request, response: Response, next: NextFunction) =>
+      isApiPath(request.path) ? next() : serveWeb(request, response, next),
+    );
+  }
+
+  app.use('/api', requireJson);
+  app.use('/api', express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }));
+  app.use(problemErrorMiddleware);
+
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'api/openapi.json',
+    yamlDocumentUrl: 'api/openapi.yaml',
+  });
+}
