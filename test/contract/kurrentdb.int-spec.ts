@@ -14,8 +14,11 @@ import { describeEventStoreContract } from './event-store.contract';
 const KURRENTDB_IMAGE = 'kurrentplatform/kurrentdb:latest';
 const MAX_APPEND_SIZE = String(8 * 1024 * 1024);
 
+type Containers = typeof import('@testcontainers/kurrentdb');
 type Plan =
-  { run: 'env'; connectionString: string } | { run: 'container'; socket: string } | { skip: string };
+  | { run: 'env'; connectionString: string }
+  | { run: 'container'; socket: string; containers: Containers }
+  | { skip: string };
 
 /** Decided while Jest collects tests, so it must be synchronous and fast: no network here. */
 function plan(): Plan {
@@ -38,14 +41,17 @@ function plan(): Plan {
       skip: 'no KURRENTDB_CONNECTION_STRING and no container runtime (no Docker or Podman socket found)',
     };
   }
+  // Loaded only here: testcontainers pulls in an HTTP client that some Node 20 releases cannot load.
+  let containers: Containers;
   try {
-    require('@testcontainers/kurrentdb');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    containers = require('@testcontainers/kurrentdb') as Containers;
   } catch (error) {
     return {
       skip: `a container runtime was found at ${socket}, but testcontainers cannot load on Node ${process.version} (${(error as Error).message}); set KURRENTDB_CONNECTION_STRING instead`,
     };
   }
-  return { run: 'container', socket };
+  return { run: 'container', socket, containers };
 }
 
 const decided = plan();
@@ -61,9 +67,7 @@ if ('skip' in decided) {
 
   beforeAll(async () => {
     if (decided.run !== 'container') return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { KurrentDbContainer } =
-      require('@testcontainers/kurrentdb') as typeof import('@testcontainers/kurrentdb');
+    const { KurrentDbContainer } = decided.containers;
     const started = await new KurrentDbContainer(KURRENTDB_IMAGE)
       .withEnvironment({ KURRENTDB_MAX_APPEND_SIZE: MAX_APPEND_SIZE })
       .start();
