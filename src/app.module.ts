@@ -18,8 +18,17 @@ import { RelationQueries } from './relations/relation-queries.service';
 import { RelationsController } from './relations/relations.controller';
 import { RelationsService } from './relations/relations.service';
 import { SeedService } from './seed/seed.service';
-import { createEventStore } from './store/create-event-store';
+import { KurrentDbEventStore } from './store/kurrentdb-event-store';
+import { MemoryEventStore } from './store/memory-event-store';
+import { SqliteEventStore } from './store/sqlite-event-store';
 import { EVENT_STORE, type EventStore } from './store/event-store.port';
+
+/** The store the configuration names. */
+function openStore(config: AppConfig): EventStore {
+  if (config.storeKind === 'memory') return new MemoryEventStore();
+  if (config.storeKind === 'sqlite') return SqliteEventStore.open(config.eventStore.slice('sqlite:'.length));
+  return KurrentDbEventStore.connect(config.eventStore);
+}
 
 /** What the composition root needs besides the configuration. */
 export interface AppModuleOptions {
@@ -67,7 +76,7 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(config.eventStore) },
+        { provide: EVENT_STORE, useFactory: () => openStore(config) },
         StoreLifecycle,
         MetricsService,
         TokenRegistry,
