@@ -31,7 +31,7 @@ export function verifyChain(events: readonly RecordedEvent[]): ChainVerification
       return {
         valid: false,
         firstInvalidRevision: position,
-        reason: `expected revision ${position} here, found ${String(event.revision)}`,
+        reason: `expected revision ${position} here, found ${JSON.stringify(event.revision) ?? 'none'}`,
       };
     }
     if (event.prevHash !== previousHash) {
