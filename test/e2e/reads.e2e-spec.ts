@@ -1,0 +1,320 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { SeedService } from '../../src/seed/seed.service';
+import { bearer, CLOCK_START, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
+
+const PAIR = '/api/relations/JPN-KOR';
+
+/** Opens an SSE stream and collects messages until `count` arrived. */
+function collectSse(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+): { messages: Promise<{ id: string; event: string; data: unknown }[]>; close: () => void } {
+  let close = () => undefined as void;
+  const messages = new Promise<{ id: string; event: string; data: unknown }[]>((resolve, reject) => {
+    const found: { id: string; event: string; data: unknown }[] = [];
+    const req = httpRequest(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => !line.startsWith(':') && line.includes(': '))
+              .map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]),
+          );
+          if (fields.data !== undefined) {
+            found.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+            if (found.length === count) {
+              req.destroy();
+              resolve(found);
+            }
+          }
+        }
+      });
+    });
+    req.on('error', (error) => {
+      if (found.length < count) reject(error);
+    });
+    req.end();
+    close = () => req.destroy();
+  });
+  return { messages, close };
+}
+
+describe('reading the bundled Japan–Korea record', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ SEED: 'bundled' });
+    await server.app.get(SeedService).seedIfEmpty();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('lists the pair with its countries, revision, count and dates', async () => {
+    const response = await server.http().get('/api/relations').expect(200);
+    expect(response.body.relations).toHaveLength(1);
+    const relation = response.body.relations[0];
+    expect(relation).toMatchObject({
+      pair: 'JPN-KOR',
+      countries: [
+        { code: 'JPN', name: 'Japan' },
+        { code: 'KOR', name: expect.stringContaining('Korea') },
+      ],
+      firstDate: '1965-06-22',
+      lastRecordedAt: expect.any(String),
+    });
+    expect(relation.eventCount).toBe(relation.revision + 1);
+    expect(relation.eventCount).toBeGreaterThanOrEqual(40);
+  });
+
+  it("reports Korea removed from Japan's preferential list from 2019-08-28, as of 2019-09-30", async () => {
+    const response = await server.http().get(`/api/relations/kor-jpn/state?asOf=2019-09-30`).expect(200);
+    expect(response.body).toMatchObject({ pair: 'JPN-KOR', asOf: '2019-09-30' });
+    expect(response.body.measures.JPN.preferentialList).toMatchObject({
+      status: 'removed',
+      since: '2019-08-28',
+    });
+    expect(response.body.measures.JPN.exportControls[0].measureId).toBe(
+      'jpn-kor-semiconductor-materials-2019',
+    );
+    expect(response.body.disputes[0]).toMatchObject({ disputeId: 'DS590', stage: 'consultations' });
+  });
+
+  it('defaults asOf to today and knownAt to now, from the clock', async () => {
+    const response = await server.http().get(`${PAIR}/state`).expect(200);
+    expect(response.body.asOf).toBe(CLOCK_START.slice(0, 10));
+    expect(Date.parse(response.body.knownAt)).toBeGreaterThanOrEqual(Date.parse(CLOCK_START));
+  });
+
+  it('knows nothing as known before the first recording', async () => {
+    const response = await server
+      .http()
+      .get(`${PAIR}/state?asOf=2019-09-30&knownAt=2000-01-01T00:00:00Z`)
+      .expect(200);
+    expect(response.body.revision).toBe(-1);
+  });
+
+  it('answers 400 invalid-query naming the parameter for bad dates and instants', async () => {
+    for (const [query, parameter] of [
+      ['asOf=2019-02-30', 'asOf'],
+      ['asOf=2019-13', 'asOf'],
+      ['asOf=%2B002019-01-01', 'asOf'],
+      ['knownAt=yesterday', 'knownAt'],
+      ['knownAt=2019-09-30T10:00:00', 'knownAt'],
+    ]) {
+      const response = await server.http().get(`${PAIR}/state?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ type: '/problems/invalid-query', parameter });
+    }
+  });
+
+  it('answers 404 relation-not-found for a pair with no events, and 400 invalid-pair for a bad one', async () => {
+    const missing = await server.http().get('/api/relations/CHN-USA/state');
+    expect(missing.status).toBe(404);
+    expect(missing.body.type).toBe('/problems/relation-not-found');
+    const bad = await server.http().get('/api/relations/JPN-ZZZ/state');
+    expect(bad.status).toBe(400);
+    expect(bad.body.type).toBe('/problems/invalid-pair');
+  });
+
+  it('pages the timeline with an opaque cursor and filters by type', async () => {
+    const first = await server.http().get(`${PAIR}/events?limit=10`).expect(200);
+    expect(first.body.events).toHaveLength(10);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await server
+      .http()
+      .get(`${PAIR}/events?limit=10&cursor=${first.body.nextCursor}`)
+      .expect(200);
+    expect(second.body.events[0].id).not.toBe(first.body.events[0].id);
+    const all = await server.http().get(`${PAIR}/events`).expect(200);
+    expect(all.body.nextCursor).toBeNull();
+    expect(all.body.events.slice(10, 20)).toEqual(second.body.events);
+    const talks = await server.http().get(`${PAIR}/events?type=talks-held&type=court-ruling`).expect(200);
+    expect(new Set(talks.body.events.map((e: { type: string }) => e.type))).toEqual(
+      new Set(['talks-held', 'court-ruling']),
+    );
+    const ranged = await server.http().get(`${PAIR}/events?from=2019-08&to=2019-08`).expect(200);
+    expect(ranged.body.events.every((e: { date: string }) => e.date.startsWith('2019-08'))).toBe(true);
+  });
+
+  it('refuses a forged cursor, a bad limit and an unknown type with invalid-query', async () => {
+    for (const [query, parameter] of [
+      ['cursor=not-a-cursor!', 'cursor'],
+      [`cursor=${Buffer.from('{"o":-1}').toString('base64url')}`, 'cursor'],
+      ['limit=0', 'limit'],
+      ['limit=1001', 'limit'],
+      ['type=invented', 'type'],
+    ]) {
+      const response = await server.http().get(`${PAIR}/events?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body.parameter).toBe(parameter);
+    }
+  });
+
+  it('shows one event as recorded and effective, and 404 for an unknown id', async () => {
+    const timeline = await server.http().get(`${PAIR}/events?limit=1`).expect(200);
+    const id: string = timeline.body.events[0].id;
+    const view = await server.http().get(`${PAIR}/events/${id}`).expect(200);
+    expect(view.body).toMatchObject({
+      pair: 'JPN-KOR',
+      recorded: { id },
+      correctedBy: [],
+      retractedBy: null,
+    });
+    const missing = await server.http().get(`${PAIR}/events/00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.type).toBe('/problems/not-found');
+  });
+
+  it('gives monthly snapshots and snapshots at listed dates, refusing more than 1000 points', async () => {
+    const series = await server
+      .http()
+      .get(`${PAIR}/snapshots?from=2019-06-01&to=2019-12-01&every=month`)
+      .expect(200);
+    expect(series.body.snapshots.map((s: { date: string }) => s.date)).toEqual([
+      '2019-06-01',
+      '2019-07-01',
+      '2019-08-01',
+      '2019-09-01',
+      '2019-10-01',
+      '2019-11-01',
+      '2019-12-01',
+    ]);
+    expect(series.body.snapshots[0].state.measures.JPN.preferentialList.status).toBe('unknown');
+    expect(series.body.snapshots[4].state.measures.JPN.preferentialList.status).toBe('removed');
+    const listed = await server.http().get(`${PAIR}/snapshots?dates=2019-09-30,2023-12-31`).expect(200);
+    expect(listed.body.snapshots).toHaveLength(2);
+    const tooMany = await server.http().get(`${PAIR}/snapshots?from=1900-01-01&to=2025-01-01&every=day`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.parameter).toBe('every');
+    const noFrom = await server.http().get(`${PAIR}/snapshots?every=month`);
+    expect(noFrom.status).toBe(400);
+  });
+
+  it('pages the audit by revision and verifies the chain', async () => {
+    const page = await server.http().get(`${PAIR}/audit?limit=5`).expect(200);
+    expect(page.body.entries.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3, 4]);
+    expect(page.body.entries[0]).toMatchObject({ recordedBy: 'system:seed', prevHash: '0'.repeat(64) });
+    expect(page.body.nextRevision).toBe(5);
+    const next = await server.http().get(`${PAIR}/audit?fromRevision=5&limit=1`).expect(200);
+    expect(next.body.entries[0].prevHash).toBe(page.body.entries[4].hash);
+    const verify = await server.http().get(`${PAIR}/audit/verify`).expect(200);
+    expect(verify.body).toEqual({ valid: true, checked: expect.any(Number) });
+  });
+
+  it('exports NDJSON in the import format and CSV with a header and quoted fields', async () => {
+    const ndjson = await server.http().get(`${PAIR}/export`).expect(200);
+    expect(ndjson.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = ndjson.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ pair: 'JPN-KOR', id: expect.any(String), type: 'agreement-signed' });
+    expect(lines[0]).not.toHaveProperty('hash');
+    const csv = await server.http().get(`${PAIR}/export?format=csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const [header, firstRow] = csv.text.split('\r\n');
+    expect(header).toBe(
+      'revision,id,type,date,dateEnd,actor,summary,data,sources,note,recordedAt,recordedBy,hash',
+    );
+    expect(firstRow).toMatch(
+      /^0,[0-9a-f-]{36},agreement-signed,1965-06-22,,JPN,[^"]+,"\{""agreementId"":""claims-agreement-1965""/,
+    );
+    const bad = await server.http().get(`${PAIR}/export?format=xml`);
+    expect(bad.status).toBe(400);
+  });
+
+  it("summarises a country's relations", async () => {
+    const response = await server.http().get('/api/countries/kor/relations?asOf=2019-09-30').expect(200);
+    expect(response.body.country).toEqual({ code: 'KOR', name: expect.stringContaining('Korea') });
+    expect(response.body.relations[0]).toMatchObject({
+      pair: 'JPN-KOR',
+      counterpart: { code: 'JPN', name: 'Japan' },
+      preferentialList: { faces: 'removed' },
+    });
+    const bad = await server.http().get('/api/countries/XX1/relations');
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('what changed, live events and tampering', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('tells what was recorded between two instants that changed the view of a date', async () => {
+    await server.http().post(`${PAIR}/events`).set(bearer(TOKENS.recorder)).send(talksEvent(1)).expect(201);
+    const before = new Date(Date.parse(CLOCK_START) + 60_000).toISOString();
+    server.clock.set(new Date(Date.parse(CLOCK_START) + 120_000));
+    await server
+      .http()
+      .post(`${PAIR}/events`)
+      .set(bearer(TOKENS.recorder))
+      .send(talksEvent(2, { date: '2019-12-17' }))
+      .expect(201);
+    const response = await server.http().get(`${PAIR}/changes?asOf=2019-12-31&since=${before}`).expect(200);
+    expect(JSON.stringify(response.body)).toContain('round 2');
+    expect(JSON.stringify(response.body)).not.toContain('round 1"');
+    const missing = await server.http().get(`${PAIR}/changes?asOf=2019-12-31`);
+    expect(missing.status).toBe(400);
+    expect(missing.body.parameter).toBe('since');
+  });
+
+  it('streams appended events over SSE and resumes after Last-Event-ID', async () => {
+    const live = collectSse(`${server.url}/api/live?pair=kor-jpn`, 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server
+      .http()
+      .post('/api/relations/CHN-USA/events')
+      .set(bearer(TOKENS.recorder))
+      .send(talksEvent(0, { actor: 'USA' }))
+      .expect(201);
+    await server.http().post(`${PAIR}/events`).set(bearer(TOKENS.recorder)).send(talksEvent(1)).expect(201);
+    await server.http().post(`${PAIR}/events`).set(bearer(TOKENS.recorder)).send(talksEvent(2)).expect(201);
+    const messages = await live.messages;
+    expect(messages.map((m) => (m.data as { summary: string }).summary)).toEqual([
+      'Director-general talks on export controls, round 1',
+      'Director-general talks on export controls, round 2',
+    ]);
+    expect(messages.every((m) => m.event === 'appended' && /^\d+$/.test(m.id))).toBe(true);
+    const resumed = collectSse(`${server.url}/api/live`, 1, { 'Last-Event-ID': messages[0]!.id });
+    const again = await resumed.messages;
+    expect(again[0]!.id).toBe(messages[1]!.id);
+  });
+
+  it('names the revision of a row edited directly in the database', async () => {
+    await server
+      .http()
+      .post(`${PAIR}/events`)
+      .set(bearer(TOKENS.recorder))
+      .send([talksEvent(1), talksEvent(2), talksEvent(3)])
+      .expect(201);
+    const db = new Database(join(server.dir, 'relations.db'));
+    try {
+      const row = db.prepare('SELECT position, data FROM events WHERE revision = 1').get() as {
+        position: number;
+        data: string;
+      };
+      const data = JSON.parse(row.data) as { summary: string };
+      data.summary = 'Talks that never happened';
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(data), row.position);
+    } finally {
+      db.close();
+    }
+    const verify = await server.http().get(`${PAIR}/audit/verify`).expect(200);
+    expect(verify.body).toMatchObject({ valid: false, firstInvalidRevision: 1 });
+  });
+});
