@@ -211,6 +211,23 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** The connection's settings as SQLite reports them (for checks and diagnostics). */
+  settings(): {
+    journalMode: string;
+    synchronous: SqliteSynchronous | number;
+    busyTimeoutMs: number;
+    schemaVersion: number;
+  } {
+    this.assertOpen();
+    const synchronous = this.db.pragma('synchronous', { simple: true }) as number;
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: synchronous === 2 ? 'FULL' : synchronous === 1 ? 'NORMAL' : synchronous,
+      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
