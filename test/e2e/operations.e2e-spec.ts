@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_STORE, StoreUnavailableError, type EventStore } from '../../src/store/event-store.port';
+import { bearer, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
+import { freePort, runServerToExit, startServerProcess } from '../support/http-process';
+
+describe('operations', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers /health with the store kind', async () => {
+    const response = await server.http().get('/health').expect(200);
+    expect(response.body).toEqual({ status: 'ok', store: 'sqlite' });
+  });
+
+  it('exposes Prometheus metrics: requests by route, appends, store latency, cache, process', async () => {
+    await server
+      .http()
+      .post('/api/relations/JPN-KOR/events')
+      .set(bearer(TOKENS.recorder))
+      .send(talksEvent(1))
+      .expect(201);
+    await server.http().get('/api/relations/JPN-KOR/state').expect(200);
+    const response = await server.http().get('/metrics').expect(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toMatch(
+      /relations_http_requests_total\{method="GET",route="\/api\/relations\/:pair\/state",status="200"\} 1/,
+    );
+    expect(response.text).toMatch(/relations_http_request_duration_seconds_bucket\{/);
+    expect(response.text).toMatch(/relations_appended_events_total\{source="http"\} 1/);
+    expect(response.text).toMatch(/relations_store_operation_duration_seconds_count\{operation="append"\} 1/);
+    expect(response.text).toContain('relations_read_model_cache_misses_total');
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves an OpenAPI 3 document whose event schemas come from the validation classes, and its page', async () => {
+    const response = await server.http().get('/api/openapi.json').expect(200);
+    expect(response.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining(['/api/relations/{pair}/events', '/api/relations/{pair}/state', '/health']),
+    );
+    expect(response.body.components.schemas.EventEnvelopeSchema).toBeDefined();
+    const page = await server.http().get('/api/docs').redirects(1).expect(200);
+    expect(page.text).toContain('swagger');
+  });
+
+  it('honours an incoming X-Request-Id and makes one up otherwise', async () => {
+    const given = await server.http().get('/health').set('X-Request-Id', 'trace-abc-123').expect(200);
+    expect(given.headers['x-request-id']).toBe('trace-abc-123');
+    const made = await server.http().get('/health').expect(200);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends secure headers with a CSP limited to the page itself', async () => {
+    const response = await server.http().get('/health').expect(200);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('answers an unknown route with a 404 problem document', async () => {
+    const response = await server.http().get('/api/nothing-here').expect(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      type: '/problems/not-found',
+      status: 404,
+      instance: '/api/nothing-here',
+    });
+  });
+});
+
+describe('store failures and read access', () => {
+  it('answers 503 store-unavailable on /health when the store does not answer', async () => {
+    const server = await startServer();
+    try {
+      const store = server.app.get<EventStore>(EVENT_STORE);
+      const spy = jest.spyOn(store, 'ping').mockRejectedValue(new StoreUnavailableError('gone'));
+      const response = await server.http().get('/health');
+      expect(response.status).toBe(503);
+      expect(response.body.type).toBe('/problems/store-unavailable');
+      spy.mockRestore();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('needs a token for reads when READ_ACCESS=token', async () => {
+    const server = await startServer({ READ_ACCESS: 'token' });
+    try {
+      const anonymous = await server.http().get('/api/relations');
+      expect(anonymous.status).toBe(401);
+      await server.http().get('/api/relations').set(bearer(TOKENS.reader)).expect(200);
+      await server.http().get('/health').expect(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('starting the real server', () => {
+  it('refuses to start on invalid configuration, listing every problem in one message', () => {
+    const result = runServerToExit({
+      PORT: 'eighty',
+      EVENT_STORE: 'postgres://nope',
+      READ_ACCESS: 'everyone',
+      LOG_LEVEL: 'loud',
+      API_TOKENS: 'alice:boss:secret-token-1',
+      WRITE_RATE_LIMIT: '0',
+    });
+    expect(result.status).not.toBe(0);
+    for (const name of [
+      'PORT',
+      'EVENT_STORE',
+      'READ_ACCESS',
+      'LOG_LEVEL',
+      'API_TOKENS',
+      'WRITE_RATE_LIMIT',
+    ]) {
+      expect(result.stderr).toContain(name);
+    }
+    expect(result.stderr.match(/invalid configuration/g)).toHaveLength(1);
+  });
+
+  it('creates one admin token on first start, keeps only its hash with mode 0600, and accepts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relations-start-'));
+    const port = await freePort();
+    const env = {
+      EVENT_STORE: `sqlite:${join(dir, 'relations.db')}`,
+      SEED: 'bundled',
+      LOG_LEVEL: 'warn',
+      API_TOKENS: '',
+    };
+    const server = await startServerProcess(env, port, dir);
+    try {
+      const token = /\n\n {2}(rel_[A-Za-z0-9_-]+)\n/.exec(server.output())?.[1];
+      expect(token).toBeDefined();
+      const file = join(dir, 'tokens.json');
+      expect(server.output()).toContain(file);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).not.toContain(token);
+      const seeded = (await (await fetch(`${server.url}/api/relations`)).json()) as { relations: unknown[] };
+      expect(seeded.relations).toHaveLength(1);
+      const refused = await fetch(`${server.url}/api/relations/CHN-USA/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(talksEvent(1, { actor: 'USA' })),
+      });
+      expect(refused.status).toBe(401);
+      const accepted = await fetch(`${server.url}/api/relations/CHN-USA/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(talksEvent(1, { actor: 'USA' })),
+      });
+      expect(accepted.status).toBe(201);
+      expect(((await accepted.json()) as { events: unknown[] }).events).toHaveLength(1);
+    } finally {
+      const ended = await server.stop();
+      // Nest closes HTTP, then the store, then re-raises SIGTERM: no crash, no error exit code.
+      expect(ended.code === 0 || ended.signal === 'SIGTERM').toBe(true);
+      expect(server.output()).not.toMatch(/failed|Error/);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
