@@ -3,10 +3,10 @@
  * which of them look like a development already stored.
  */
 import type { PairId, RecordedEvent } from '../events/catalogue';
-import { intervalOf, intervalsOverlap } from '../events/dates';
+import { intervalsOverlap } from '../events/dates';
 import { knownEvents, resolveCorrections } from './corrections';
 import { stateAt } from './state';
-import { phaseOf, subjectOf } from './subject';
+import { eventInterval, phaseOf, subjectOf } from './subject';
 import { warningKey, type Warning } from './warnings';
 
 /** Far enough in valid time to take every event as certain. */
@@ -48,10 +48,8 @@ export function appendWarnings(
       const key = `${effective.type}\u0000${effective.actor}\u0000${phaseOf(effective)}\u0000${subject}`;
       const earlier = candidates.get(key) ?? [];
       if (addedIds.has(event.id)) {
-        const interval = intervalOf(effective.date, effective.dateEnd);
-        const match = earlier.find((other) =>
-          intervalsOverlap(interval, intervalOf(other.date, other.dateEnd)),
-        );
+        const interval = eventInterval(effective);
+        const match = earlier.find((other) => intervalsOverlap(interval, eventInterval(other)));
         if (match !== undefined) {
           warnings.push({
             code: 'possible-duplicate',

@@ -3,11 +3,11 @@
  * between them that bear on it.
  */
 import type { EventType, PairId, PartialDate, RecordedEvent } from '../events/catalogue';
-import { endOf, startOf } from '../events/dates';
+import { startOf } from '../events/dates';
 import { knownEvents, normaliseInstant, resolveCorrections, type ResolvedEvent } from './corrections';
 import { stateAt } from './state';
 import type { RelationState } from './state.types';
-import { phaseOf } from './subject';
+import { eventInterval, phaseOf } from './subject';
 
 export interface ChangesQuery {
   pair: PairId;
@@ -48,7 +48,7 @@ function startsBy(event: RecordedEvent, asOf: string): boolean {
 function developmentEffect(entry: ResolvedEvent, asOf: string): string {
   if (entry.retractedBy !== null) return `recorded, then retracted by ${entry.retractedBy}`;
   const event = entry.effective;
-  if (endOf(event.dateEnd ?? event.date) > asOf) return `under way on ${asOf}: listed as uncertain`;
+  if (eventInterval(event).end > asOf) return `under way on ${asOf}: listed as uncertain`;
   const phase = phaseOf(event);
   return phase === 'effective' ? 'applied' : `${phase}: listed as pending`;
 }

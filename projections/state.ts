@@ -23,7 +23,7 @@ import type {
   SanctionsMeasure,
   TariffMeasure,
 } from './state.types';
-import { DEFAULT_LIST, phaseOf, stringList, subjectOf } from './subject';
+import { DEFAULT_LIST, eventInterval, phaseOf, stringList, subjectOf } from './subject';
 import { tensionIndex } from './tension-index';
 import type { Warning, WarningCode } from './warnings';
 
@@ -90,7 +90,7 @@ export function orderForFold(resolved: Resolution | readonly ResolvedEvent[]): F
     const type = entry.recorded.type;
     if (entry.retractedBy !== null || type === 'event-corrected' || type === 'event-retracted') continue;
     const event = entry.effective;
-    items.push({ event, start: startOf(event.date), end: endOf(event.dateEnd ?? event.date) });
+    items.push({ event, ...eventInterval(event) });
   }
   return items.sort(compareItems);
 }

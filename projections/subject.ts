@@ -1,5 +1,6 @@
 /** What an event is about: the keys that tie phases, pending steps and duplicates together. */
-import type { Phase, RecordedEvent, RelationEvent } from '../events/catalogue';
+import type { PartialDate, Phase, RecordedEvent, RelationEvent } from '../events/catalogue';
+import { endOf, startOf, type DateInterval } from '../events/dates';
 
 /** The list named when a list event does not name one. */
 export const DEFAULT_LIST = 'preferential trade list';
@@ -51,4 +52,16 @@ function stringOr<T extends string | undefined>(value: unknown, fallback: T): st
 /** A string array from a value that a correction may have turned into anything. */
 export function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+}
+
+/**
+ * The closed day interval of an event: from the start of `date` to the end of `dateEnd` (or of
+ * `date`). A `dateEnd` before `date`, which only a correction of `date` can leave behind, is
+ * disregarded rather than producing an interval that ends before it starts.
+ */
+export function eventInterval(event: { date: PartialDate; dateEnd?: PartialDate }): DateInterval {
+  const start = startOf(event.date);
+  const ownEnd = endOf(event.date);
+  const end = event.dateEnd === undefined ? ownEnd : endOf(event.dateEnd);
+  return { start, end: end < ownEnd ? ownEnd : end };
 }

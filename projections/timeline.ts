@@ -4,8 +4,8 @@
  * name and whether they applied, because an analyst wants to see what was changed and when.
  */
 import type { CountryCode, EventType, PairId, PartialDate, RecordedEvent, Source } from '../events/catalogue';
-import { endOf, startOf } from '../events/dates';
 import { knownEvents, resolveCorrections } from './corrections';
+import { eventInterval } from './subject';
 
 /** One event on the timeline, as read after corrections. */
 export interface TimelineEntry {
@@ -49,8 +49,7 @@ export function timeline(events: readonly RecordedEvent[], q: TimelineQuery): Ti
   for (const r of resolved) {
     const e = r.effective;
     if (types && !types.has(e.type)) continue;
-    const start = startOf(e.date);
-    const end = endOf(e.dateEnd ?? e.date);
+    const { start, end } = eventInterval(e);
     if ((q.from !== undefined && end < q.from) || (q.to !== undefined && start > q.to)) continue;
     const entry: TimelineEntry = {
       revision: e.revision,
