@@ -9,6 +9,7 @@ import { join } from 'path';
 import type { RecordedEvent } from '../events/catalogue';
 import { parseImportLine } from '../events/parse-event';
 import { recordAll } from '../test/support/recorded-events';
+import { appendWarnings } from './append-warnings';
 import { stateAt } from './state';
 import type { RelationState } from './state.types';
 
@@ -302,6 +303,10 @@ describe('the founding story in the bundled Japan–Korea record', () => {
   it('fits itself: no warning on any date of the story', () => {
     const dates = ['2019-07-03', '2019-08-28', '2019-11-23', '2020-07-29', '2023-03-23', '2023-12-31'];
     expect(dates.flatMap((asOf) => stateOn(asOf).warnings)).toEqual([]);
+  });
+
+  it('loads into an empty stream without a warning: no step repeats another, none is a possible duplicate', () => {
+    expect(appendWarnings([], record, PAIR)).toEqual([]);
   });
 
   it('tells the story as it was known: before the lifting was recorded, 2023-07-21 still shows the 2019 controls', () => {
