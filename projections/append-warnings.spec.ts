@@ -1,0 +1,103 @@
+import {
+  eased,
+  given,
+  lifted,
+  listRemoved,
+  recordAll,
+  retracted,
+  ruling,
+  talks,
+  tightened,
+  type TestInput,
+} from '../test/support/recorded-events';
+import { appendWarnings } from './append-warnings';
+import type { RecordedEvent } from '../events/catalogue';
+
+const PAIR = 'JPN-KOR';
+const MEASURE = 'jpn-kor-semiconductor-materials-2019';
+
+/** When `inputs` are appended to `existing`: the warnings the append answers. */
+function whenAppended(existing: RecordedEvent[], ...inputs: TestInput[]) {
+  const added = recordAll(PAIR, inputs, { after: existing });
+  return appendWarnings(existing, added, PAIR);
+}
+
+describe('append warnings', () => {
+  const stored = given(
+    PAIR,
+    tightened('JPN', '2019-07-04', MEASURE, ['photoresist'], { id: 'stored' }),
+    eased('KOR', '2019-01-01', 'never-recorded', undefined, { id: 'old-oddity' }),
+  ).events;
+
+  it('reports what a new event does not fit in the state', () => {
+    expect(
+      whenAppended(stored, eased('JPN', '2019-12-20', 'no-such-measure', undefined, { id: 'new' })),
+    ).toEqual([expect.objectContaining({ code: 'not-in-state', eventId: 'new' })]);
+  });
+
+  it('does not repeat warnings the record already had', () => {
+    expect(whenAppended(stored, lifted('JPN', '2020-01-01', MEASURE))).toEqual([]);
+  });
+
+  it('reports a warning the new event causes in an event stored earlier, whatever the dates', () => {
+    // Lifting before the easing: the stored easing of photoresist now has nothing to ease.
+    const withEasing = given(
+      PAIR,
+      tightened('JPN', '2019-07-04', MEASURE, ['photoresist']),
+      eased('JPN', '2019-12-20', MEASURE, ['photoresist'], { id: 'easing' }),
+    ).events;
+    expect(whenAppended(withEasing, lifted('JPN', '2019-11-01', MEASURE, undefined, { id: 'lift' }))).toEqual(
+      [expect.objectContaining({ code: 'not-in-state', eventId: 'easing' })],
+    );
+  });
+
+  it('reports a possible duplicate naming the stored event: same type, actor, phase and subject, overlapping dates', () => {
+    const warnings = whenAppended(
+      stored,
+      tightened('JPN', '2019-07', MEASURE, ['photoresist'], { id: 'again' }),
+    );
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'possible-duplicate', eventId: 'again', relatedEventId: 'stored' }),
+    ]);
+    expect(warnings[0]!.message).toContain('stored');
+  });
+
+  it.each([
+    ['another actor', tightened('KOR', '2019-07-04', MEASURE, ['photoresist'])],
+    ['another phase', tightened('JPN', '2019-07-04', MEASURE, ['photoresist'], { phase: 'announced' })],
+    ['another measure', tightened('JPN', '2019-07-04', 'other', ['photoresist'])],
+    ['another type', eased('JPN', '2019-07-04', MEASURE)],
+    ['dates that do not overlap', tightened('JPN', '2019-07-05', MEASURE, ['photoresist'])],
+  ])('reports no duplicate for %s', (_what, input) => {
+    expect(whenAppended(stored, input).filter((w) => w.code === 'possible-duplicate')).toEqual([]);
+  });
+
+  it('reports no duplicate of a retracted event', () => {
+    const withRetraction = given(PAIR, listRemoved('JPN', '2019-08-28', { id: 'l' }), retracted('l')).events;
+    expect(whenAppended(withRetraction, listRemoved('JPN', '2019-08-28'))).toEqual([]);
+  });
+
+  it('reports a duplicate within the same batch', () => {
+    const warnings = whenAppended(
+      [],
+      listRemoved('JPN', '2019-08', { id: 'a' }),
+      listRemoved('JPN', '2019-08-28', { id: 'b' }),
+    );
+    expect(warnings.filter((w) => w.code === 'possible-duplicate')).toEqual([
+      expect.objectContaining({ eventId: 'b', relatedEventId: 'a' }),
+    ]);
+  });
+
+  it('does not look for duplicates among rulings and talks, which have no subject', () => {
+    const record = given(PAIR, ruling('KOR', '2018-10-30'), talks('JPN', '2019-12-16', 'working')).events;
+    expect(whenAppended(record, ruling('KOR', '2018-10-30'), talks('JPN', '2019-12-16', 'working'))).toEqual(
+      [],
+    );
+  });
+
+  it('reports an invalid reference in the batch', () => {
+    expect(whenAppended(stored, retracted('nothing', { id: 'r' }))).toEqual([
+      expect.objectContaining({ code: 'invalid-reference', eventId: 'r' }),
+    ]);
+  });
+});
