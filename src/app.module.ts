@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
@@ -18,17 +18,7 @@ import { RelationQueries } from './relations/relation-queries.service';
 import { RelationsController } from './relations/relations.controller';
 import { RelationsService } from './relations/relations.service';
 import { SeedService } from './seed/seed.service';
-import { KurrentDbEventStore } from './store/kurrentdb-event-store';
-import { MemoryEventStore } from './store/memory-event-store';
-import { SqliteEventStore } from './store/sqlite-event-store';
-import { EVENT_STORE, type EventStore } from './store/event-store.port';
-
-/** The store the configuration names. */
-function openStore(config: AppConfig): EventStore {
-  if (config.storeKind === 'memory') return new MemoryEventStore();
-  if (config.storeKind === 'sqlite') return SqliteEventStore.open(config.eventStore.slice('sqlite:'.length));
-  return KurrentDbEventStore.connect(config.eventStore);
-}
+import { EventStoreModule } from './store/event-store.module';
 
 /** What the composition root needs besides the configuration. */
 export interface AppModuleOptions {
@@ -37,18 +27,6 @@ export interface AppModuleOptions {
   clock?: Clock;
   /** `false` for the CLI: no controllers, quiet logs. */
   http?: boolean;
-}
-
-/**
- * Closes the store last: Nest closes the HTTP server (after in-flight requests) before the
- * `onApplicationShutdown` hooks run.
- */
-@Injectable()
-class StoreLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-  async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
-  }
 }
 
 /** The composition root: binds the ports (store, clock, read model) and the HTTP surface. */
@@ -60,6 +38,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // Binds EVENT_STORE to the configured adapter and closes it after the HTTP server.
+        EventStoreModule.forRoot(config.eventStore),
         LoggerModule.forRoot({
           pinoHttp: {
             level: http ? config.logLevel : 'warn',
@@ -76,8 +56,6 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
-        { provide: EVENT_STORE, useFactory: () => openStore(config) },
-        StoreLifecycle,
         MetricsService,
         TokenRegistry,
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -89,7 +67,7 @@ export class AppModule {
         ImportService,
         SeedService,
       ],
-      exports: [EVENT_STORE, RelationsService, RelationQueries, ImportService, TokenRegistry],
+      exports: [RelationsService, RelationQueries, ImportService, TokenRegistry],
     };
   }
 }

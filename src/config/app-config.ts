@@ -1,4 +1,5 @@
 import { isAbsolute, dirname, resolve } from 'node:path';
+import { parseStoreUrl } from '../store/create-event-store';
 
 /** The roles a token can carry: readers read, recorders also append, admins also manage tokens. */
 export type Role = 'reader' | 'recorder' | 'admin';
@@ -61,23 +62,22 @@ function parseStore(
 ): Pick<AppConfig, 'eventStore' | 'storeKind' | 'dataDir'> {
   const value = raw === undefined || raw === '' ? 'sqlite:./data/relations.db' : raw;
   const defaultDir = resolve(cwd, 'data');
-  if (value === 'memory') return { eventStore: value, storeKind: 'memory', dataDir: defaultDir };
-  if (value.startsWith('sqlite:')) {
-    const file = value.slice('sqlite:'.length);
-    if (file === '') {
-      problems.push('EVENT_STORE sqlite:<file> needs a file path');
-      return { eventStore: value, storeKind: 'sqlite', dataDir: defaultDir };
+  const parsed = parseStoreUrl(value);
+  switch (parsed.kind) {
+    case 'invalid':
+      problems.push(parsed.problem);
+      return { eventStore: value, storeKind: 'memory', dataDir: defaultDir };
+    case 'memory':
+      return { eventStore: 'memory', storeKind: 'memory', dataDir: defaultDir };
+    case 'kurrentdb':
+      return { eventStore: value, storeKind: 'kurrentdb', dataDir: defaultDir };
+    case 'sqlite': {
+      // Resolved once here, so the server, the CLI and the token file agree whatever their cwd.
+      const absolute = isAbsolute(parsed.file) ? parsed.file : resolve(cwd, parsed.file);
+      const options = value.slice('sqlite:'.length + parsed.file.length);
+      return { eventStore: `sqlite:${absolute}${options}`, storeKind: 'sqlite', dataDir: dirname(absolute) };
     }
-    const absolute = isAbsolute(file) ? file : resolve(cwd, file);
-    return { eventStore: `sqlite:${absolute}`, storeKind: 'sqlite', dataDir: dirname(absolute) };
   }
-  if (/^(kurrentdb|kdb|esdb|kurrent)(\+discover)?:\/\/\S+$/.test(value)) {
-    return { eventStore: value, storeKind: 'kurrentdb', dataDir: defaultDir };
-  }
-  problems.push(
-    `EVENT_STORE must be sqlite:<file>, a kurrentdb:// or esdb:// connection string, or memory, got "${value}"`,
-  );
-  return { eventStore: value, storeKind: 'memory', dataDir: defaultDir };
 }
 
 function parseSeed(raw: string | undefined, cwd: string): SeedSetting {

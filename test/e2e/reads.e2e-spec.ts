@@ -31,7 +31,7 @@ function collectSse(
               .map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]),
           );
           if (fields.data !== undefined) {
-            found.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+            found.push({ id: fields.id ?? '', event: fields.event ?? '', data: JSON.parse(fields.data) });
             if (found.length === count) {
               req.destroy();
               resolve(found);
