@@ -9,16 +9,33 @@ import { createInterface } from 'node:readline';
 
 export type Durability = 'FULL' | 'NORMAL';
 
+// The same table and indexes as the service's SQLite store, so the rows cost the same to write.
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream TEXT NOT NULL,
+    position INTEGER PRIMARY KEY,
+    stream   TEXT    NOT NULL,
     revision INTEGER NOT NULL,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL,
-    UNIQUE (stream, revision)
-  )`;
+    event_id TEXT    NOT NULL,
+    type     TEXT    NOT NULL,
+    data     TEXT    NOT NULL,
+    metadata TEXT    NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revision);
+  CREATE UNIQUE INDEX IF NOT EXISTS events_event_id_stream ON events (event_id, stream);`;
+
+/** Metadata of the same size as the service's (instant, principal, two SHA-256 hex digests). */
+export function rawMetadata(): string {
+  return JSON.stringify({
+    recordedAt: new Date().toISOString(),
+    recordedBy: 'bench',
+    schemaVersion: 1,
+    prevHash: '0'.repeat(64),
+    hash: 'f'.repeat(64),
+  });
+}
+
+const INSERT =
+  'INSERT INTO events (stream, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)';
 
 /** Opens (or creates) a raw event table in WAL mode with the given `synchronous` level. */
 export function openRaw(file: string, durability: Durability): Database.Database {
@@ -32,9 +49,9 @@ export function openRaw(file: string, durability: Durability): Database.Database
 /** Raw bulk import of an NDJSON file: parse each line, insert it, 1,000 rows per transaction. */
 export async function rawBulkImport(file: string, dbFile: string): Promise<number> {
   const db = openRaw(dbFile, 'FULL');
-  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, body) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare(INSERT);
   const revisions = new Map<string, number>();
-  let batch: Array<[string, number, string, string, string]> = [];
+  let batch: Array<[string, number, string, string, string, string]> = [];
   const flush = db.transaction((rows: typeof batch) => {
     for (const row of rows) insert.run(...row);
   });
@@ -46,7 +63,7 @@ export async function rawBulkImport(file: string, dbFile: string): Promise<numbe
     const stream = `relation-${event.pair}`;
     const revision = (revisions.get(stream) ?? -1) + 1;
     revisions.set(stream, revision);
-    batch.push([stream, revision, event.id, event.type, line]);
+    batch.push([stream, revision, event.id, event.type, line, rawMetadata()]);
     if (batch.length === 1000) {
       flush(batch);
       batch = [];
@@ -61,19 +78,26 @@ export async function rawBulkImport(file: string, dbFile: string): Promise<numbe
 /** Raw single-row transactions: one `INSERT` committed (and synced) per event. */
 export function rawSingleAppends(dbFile: string, bodies: readonly string[], durability: Durability): void {
   const db = openRaw(dbFile, durability);
-  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, body) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare(INSERT);
   // Autocommit: each INSERT is its own transaction, synced before it returns.
   bodies.forEach((body, i) =>
-    insert.run(`relation-RAW-${i % 10}`, Math.floor(i / 10), `raw-${i}`, 'other-development', body),
+    insert.run(
+      `relation-RAW-${i % 10}`,
+      Math.floor(i / 10),
+      `raw-${i}`,
+      'other-development',
+      body,
+      rawMetadata(),
+    ),
   );
   db.close();
 }
 
-/** Raw read of one stream: select its rows in revision order and `JSON.parse` each. */
+/** Raw read of one stream: select its rows in revision order and `JSON.parse` data and metadata. */
 export function rawReadStream(db: Database.Database, stream: string): unknown[] {
   const rows = db
-    .prepare('SELECT body FROM events WHERE stream = ? ORDER BY revision')
+    .prepare('SELECT data, metadata FROM events WHERE stream = ? ORDER BY revision')
     .raw()
-    .all(stream) as Array<[string]>;
-  return rows.map(([body]) => JSON.parse(body) as unknown);
+    .all(stream) as Array<[string, string]>;
+  return rows.map(([data, metadata]) => [JSON.parse(data), JSON.parse(metadata)] as unknown);
 }

@@ -1,0 +1,352 @@
+import fc from 'fast-check';
+import type { RecordedEvent } from '../../events/catalogue';
+import { stateAt } from '../../projections/state';
+import { recordAll, type TestInput } from '../../test/support/recorded-events';
+import { PairProjection } from './pair-projection';
+
+const PAIR = 'JPN-KOR';
+const SOURCES = [{ publisher: 'Test Wire' }];
+
+/** A date of 2000–2003 in one of the three precisions. */
+const partialDate = fc
+  .tuple(
+    fc.integer({ min: 2000, max: 2003 }),
+    fc.integer({ min: 1, max: 12 }),
+    fc.integer({ min: 1, max: 28 }),
+    fc.nat(9),
+  )
+  .map(([y, m, d, precision]) => {
+    const month = String(m).padStart(2, '0');
+    if (precision === 0) return String(y);
+    if (precision <= 2) return `${y}-${month}`;
+    return `${y}-${month}-${String(d).padStart(2, '0')}`;
+  });
+
+const phase = fc.constantFrom(undefined, 'announced', 'decided', 'effective');
+const actor = fc.constantFrom('JPN', 'KOR');
+const measure = fc.constantFrom('m1', 'm2');
+
+/** A development (no correction or retraction): the measure, list, agreement and talks events. */
+const development: fc.Arbitrary<TestInput> = fc.oneof(
+  fc
+    .record({
+      date: partialDate,
+      actor,
+      m: measure,
+      phase,
+      items: fc.subarray(['a', 'b', 'c'], { minLength: 1 }),
+    })
+    .map(
+      (r) =>
+        ({
+          type: 'export-control-tightened',
+          date: r.date,
+          actor: r.actor,
+          summary: 'tightened',
+          sources: SOURCES,
+          data: { measureId: r.m, items: r.items, ...(r.phase ? { phase: r.phase } : {}) },
+        }) as TestInput,
+    ),
+  fc.record({ date: partialDate, actor, m: measure, lift: fc.boolean() }).map(
+    (r) =>
+      ({
+        type: r.lift ? 'export-control-lifted' : 'export-control-eased',
+        date: r.date,
+        actor: r.actor,
+        summary: 'eased or lifted',
+        sources: SOURCES,
+        data: { measureId: r.m },
+      }) as TestInput,
+  ),
+  fc.record({ date: partialDate, actor, removed: fc.boolean(), phase }).map(
+    (r) =>
+      ({
+        type: r.removed ? 'preferential-list-removed' : 'preferential-list-restored',
+        date: r.date,
+        actor: r.actor,
+        summary: 'list',
+        sources: SOURCES,
+        data: r.phase ? { phase: r.phase } : {},
+      }) as TestInput,
+  ),
+  fc.record({ date: partialDate, actor, kind: fc.nat(2), span: fc.nat(40) }).map((r) => {
+    const type = (['agreement-signed', 'agreement-termination-notified', 'agreement-terminated'] as const)[
+      r.kind
+    ]!;
+    const input = {
+      type,
+      date: r.date,
+      actor: r.actor,
+      summary: 'agreement',
+      sources: SOURCES,
+      data:
+        type === 'agreement-signed' ? { agreementId: 'gsomia', name: 'GSOMIA' } : { agreementId: 'gsomia' },
+    } as TestInput;
+    // Some multi-day developments: a day-precision date with a `dateEnd` a few weeks on.
+    if (r.date.length === 10 && r.span > 20)
+      return { ...input, dateEnd: `${r.date.slice(0, 7)}-28` } as TestInput;
+    return input;
+  }),
+  fc.record({ date: partialDate, actor }).map(
+    (r) =>
+      ({
+        type: 'talks-held',
+        date: r.date,
+        actor: r.actor,
+        summary: 'talks',
+        sources: SOURCES,
+        data: { level: 'minister' },
+      }) as TestInput,
+  ),
+  fc.record({ date: partialDate, actor }).map(
+    (r) =>
+      ({
+        type: 'court-ruling',
+        date: r.date,
+        actor: r.actor,
+        summary: 'ruling',
+        sources: SOURCES,
+        data: { court: 'Supreme Court', holding: 'liable' },
+      }) as TestInput,
+  ),
+);
+
+/** One step of a stream: a development, or a correction/retraction of the `target`-th earlier event. */
+type Step =
+  { kind: 'development'; input: TestInput } | { kind: 'correct' | 'retract'; target: number; date: string };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 8, arbitrary: development.map((input) => ({ kind: 'development', input }) as Step) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ target: fc.nat(), date: partialDate })
+      .map((r) => ({ kind: 'correct', ...r }) as Step),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ target: fc.nat(), date: partialDate })
+      .map((r) => ({ kind: 'retract', ...r }) as Step),
+  },
+);
+
+/** Records the steps in order; a correction or retraction names an earlier event of the stream. */
+function record(steps: readonly Step[], after: readonly RecordedEvent[] = []): RecordedEvent[] {
+  const events = [...after];
+  for (const s of steps) {
+    let input: TestInput;
+    if (s.kind === 'development') input = s.input;
+    else {
+      const developments = events.filter((e) => e.type !== 'event-corrected' && e.type !== 'event-retracted');
+      if (developments.length === 0) continue;
+      const target = developments[s.target % developments.length]!;
+      input =
+        s.kind === 'correct'
+          ? ({
+              type: 'event-corrected',
+              summary: 'correction',
+              data: {
+                eventId: target.id,
+                changes: { date: s.date, summary: 'corrected' },
+                reason: 'misdated',
+              },
+            } as TestInput)
+          : ({
+              type: 'event-retracted',
+              summary: 'retraction',
+              data: { eventId: target.id, reason: 'wrong' },
+            } as TestInput);
+    }
+    events.push(...recordAll(PAIR, [input], { after: events }));
+  }
+  return events.slice(after.length);
+}
+
+const asOfDay = fc
+  .tuple(
+    fc.integer({ min: 1999, max: 2004 }),
+    fc.integer({ min: 1, max: 12 }),
+    fc.integer({ min: 1, max: 28 }),
+  )
+  .map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+
+const NOW = '2030-01-01T00:00:00.000Z';
+
+describe('PairProjection', () => {
+  it('answers every asOf and knownAt exactly as stateAt on the same events, before and after appends', () => {
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 0, maxLength: 60 }),
+        fc.array(step, { minLength: 0, maxLength: 15 }),
+        fc.array(fc.tuple(asOfDay, fc.nat(80), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 8 }),
+        (first, later, questions, checkpointEvery) => {
+          const initial = record(first);
+          const projection = new PairProjection(PAIR, initial, { checkpointEvery });
+          const ask = (events: readonly RecordedEvent[]): void => {
+            for (const [asOf, knownIndex, now] of questions) {
+              // Either everything is known, or the record as it stood after some earlier event.
+              const knownAt =
+                now || events.length === 0 ? NOW : events[knownIndex % events.length]!.recordedAt;
+              expect(projection.state(asOf, knownAt)).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt }));
+            }
+          };
+          ask(initial);
+          const appended = record(later, initial);
+          expect(projection.extend(appended)).toBe(true);
+          ask([...initial, ...appended]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers each snapshot exactly as stateAt for that date, for everything known and for an earlier knownAt', () => {
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 60 }),
+        fc.array(asOfDay, { minLength: 1, maxLength: 20 }),
+        (steps, dates) => {
+          const events = record(steps);
+          const projection = new PairProjection(PAIR, events, { checkpointEvery: 4 });
+          const earlier = events[Math.floor(events.length / 2)]?.recordedAt ?? NOW;
+          for (const knownAt of [NOW, earlier]) {
+            expect(projection.snapshots(dates, knownAt)).toEqual(
+              dates.map((date) => ({ date, state: stateAt(events, { pair: PAIR, asOf: date, knownAt }) })),
+            );
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps the checkpoints before an out-of-order event and rebuilds those after it', () => {
+    const inputs: TestInput[] = Array.from({ length: 40 }, (_, i) => ({
+      type: 'talks-held',
+      date: `20${String(10 + Math.floor(i / 12)).padStart(2, '0')}-${String((i % 12) + 1).padStart(2, '0')}-15`,
+      actor: 'JPN',
+      summary: `talks ${i}`,
+      sources: SOURCES,
+      data: { level: 'minister' },
+    })) as TestInput[];
+    const events = recordAll(PAIR, inputs);
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 5 });
+    projection.state('2013-12-31', NOW);
+    expect(projection.checkpointCount).toBe(9); // the initial state and one after every 5 of the 40 events
+
+    // Given a development dated between the 12th and 13th events, appended last
+    const late = recordAll(
+      PAIR,
+      [
+        {
+          type: 'talks-held',
+          date: '2010-12-31',
+          actor: 'KOR',
+          summary: 'late',
+          sources: SOURCES,
+          data: { level: 'leader' },
+        },
+      ],
+      { after: events },
+    );
+    projection.extend(late);
+    const all = [...events, ...late];
+    // When a question needs only the start of the fold, the checkpoints at 5 and 10 still serve it
+    expect(projection.state('2010-06-30', NOW)).toEqual(
+      stateAt(all, { pair: PAIR, asOf: '2010-06-30', knownAt: NOW }),
+    );
+    expect(projection.checkpointCount).toBe(3);
+    // Then the later answers include the late event
+    const state = projection.state('2013-12-31', NOW);
+    expect(state.talks.count).toBe(41);
+    expect(state).toEqual(stateAt(all, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }));
+  });
+
+  it('rebuilds from the corrected event on: a correction moving an early event changes later answers', () => {
+    const events = recordAll(PAIR, [
+      {
+        type: 'preferential-list-removed',
+        date: '2019-08-28',
+        actor: 'JPN',
+        summary: 'removed',
+        sources: SOURCES,
+        data: {},
+      },
+      ...Array.from({ length: 20 }, (_, i) => ({
+        type: 'talks-held' as const,
+        date: `2020-01-${String(i + 1).padStart(2, '0')}`,
+        actor: 'KOR',
+        summary: 'talks',
+        sources: SOURCES,
+        data: { level: 'working' as const },
+      })),
+    ] as TestInput[]);
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 3 });
+    expect(projection.state('2020-06-30', NOW).measures.JPN!.preferentialList.status).toBe('removed');
+
+    const correction = recordAll(
+      PAIR,
+      [
+        {
+          type: 'event-corrected',
+          summary: 'misdated',
+          data: { eventId: events[0]!.id, changes: { date: '2021-08-28' }, reason: 'wrong year' },
+        } as TestInput,
+      ],
+      { after: events },
+    );
+    projection.extend(correction);
+
+    const all = [...events, ...correction];
+    const state = projection.state('2020-06-30', NOW);
+    expect(state.measures.JPN!.preferentialList.status).toBe('unknown');
+    expect(state).toEqual(stateAt(all, { pair: PAIR, asOf: '2020-06-30', knownAt: NOW }));
+    // Knowledge before the correction still gives the earlier answer.
+    expect(projection.state('2020-06-30', events[20]!.recordedAt).measures.JPN!.preferentialList.status).toBe(
+      'removed',
+    );
+  });
+
+  it('refuses events that do not continue the stream and accepts ones it already holds', () => {
+    const events = recordAll(PAIR, [
+      {
+        type: 'talks-held',
+        date: '2020',
+        actor: 'JPN',
+        summary: 'a',
+        sources: SOURCES,
+        data: { level: 'leader' },
+      },
+      {
+        type: 'talks-held',
+        date: '2021',
+        actor: 'JPN',
+        summary: 'b',
+        sources: SOURCES,
+        data: { level: 'leader' },
+      },
+    ] as TestInput[]);
+    const projection = new PairProjection(PAIR, events.slice(0, 1), { checkpointEvery: 2 });
+    const third = recordAll(
+      PAIR,
+      [
+        {
+          type: 'talks-held',
+          date: '2022',
+          actor: 'JPN',
+          summary: 'c',
+          sources: SOURCES,
+          data: { level: 'leader' },
+        },
+      ] as TestInput[],
+      { after: events },
+    );
+    expect(projection.extend(third)).toBe(false);
+    expect(projection.revision).toBe(0);
+    expect(projection.extend(events)).toBe(true);
+    expect(projection.extend(events)).toBe(true);
+    expect(projection.revision).toBe(1);
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * One pair's cached projection: its decoded events in revision order and, built lazily, the fold
+ * in valid-time order with checkpoints every few events, so that "as of" questions resume from
+ * the nearest checkpoint instead of refolding the whole stream.
+ *
+ * A checkpoint after the first `i` fold items can serve `asOf` only when all of those items are
+ * certain by `asOf` (their intervals all end on or before it): the fold at `asOf` is then exactly
+ * the checkpoint followed by the certain items after it. `prefixEnd[i]` (the latest end among the
+ * first `i` items, non-decreasing in `i`) finds the furthest usable checkpoint by binary search.
+ *
+ * Checkpoints only hold for the pair's events as known now, so they serve questions whose
+ * `knownAt` is at or after the last recorded event; an earlier `knownAt` folds the events known at
+ * that instant from scratch (still without reading the store), which keeps past knowledge exact.
+ */
+import type { PairId, RecordedEvent } from '../../events/catalogue';
+import { normaliseInstant, resolveCorrections } from '../../projections/corrections';
+import {
+  applyEvent,
+  finishState,
+  foldFrom,
+  initialState,
+  lastRevision,
+  orderForFold,
+  splitByAsOf,
+  stateAt,
+  type FoldItem,
+} from '../../projections/state';
+import { snapshotsAt } from '../../projections/snapshots';
+import type { RelationState } from '../../projections/state.types';
+import type { Warning } from '../../projections/warnings';
+
+/** A state after the first `index` fold items, all applied. Never mutated once stored. */
+interface Checkpoint {
+  index: number;
+  state: RelationState;
+}
+
+/** The fold of every event of the pair, in valid-time order, with its checkpoints. */
+interface FoldIndex {
+  items: FoldItem[];
+  /** Number of corrections applied to each item's event, to tell an unchanged item from a corrected one. */
+  corrections: number[];
+  /** `prefixEnd[i]`: the latest interval end among `items[0..i)` (`''` for none). */
+  prefixEnd: string[];
+  checkpoints: Checkpoint[];
+  referenceWarnings: Warning[];
+  revision: number;
+}
+
+/** Tuning of a {@link PairProjection}. */
+export interface PairProjectionOptions {
+  /** Fold items between two checkpoints. */
+  checkpointEvery: number;
+}
+
+export class PairProjection {
+  private eventsInOrder: RecordedEvent[];
+  private fold: FoldIndex | undefined;
+  /** Set when events arrived since {@link fold} was built: it is rebuilt (keeping what still holds) on next use. */
+  private stale = false;
+
+  constructor(
+    readonly pair: PairId,
+    events: readonly RecordedEvent[],
+    private readonly options: PairProjectionOptions,
+  ) {
+    this.eventsInOrder = [...events];
+  }
+
+  /** The events in revision order; the array is never changed afterwards (appends replace it). */
+  get events(): readonly RecordedEvent[] {
+    return this.eventsInOrder;
+  }
+
+  get size(): number {
+    return this.eventsInOrder.length;
+  }
+
+  /** Revision of the last event, -1 when none. */
+  get revision(): number {
+    return this.eventsInOrder.length - 1;
+  }
+
+  get lastRecordedAt(): string {
+    return this.eventsInOrder[this.eventsInOrder.length - 1]?.recordedAt ?? '';
+  }
+
+  /**
+   * Adds events that follow the cached ones. Returns `false` (and changes nothing) when they do
+   * not continue the stream exactly: the caller then drops the projection and reads the store.
+   * Events already held are skipped, so the same event seen twice (from this process's append and
+   * from the subscription) is harmless.
+   */
+  extend(events: readonly RecordedEvent[]): boolean {
+    const fresh = events.filter((event) => event.revision > this.revision);
+    if (fresh.length === 0) return true;
+    for (let i = 0; i < fresh.length; i++) {
+      if (fresh[i]!.revision !== this.revision + 1 + i) return false;
+    }
+    this.eventsInOrder = [...this.eventsInOrder, ...fresh];
+    this.stale = true;
+    return true;
+  }
+
+  /** The state as of `asOf` (`YYYY-MM-DD`) as known at `knownAt`; equal to `stateAt` on the same events. */
+  state(asOf: string, knownAt: string): RelationState {
+    if (!this.knowsEverything(knownAt))
+      return stateAt(this.eventsInOrder, { pair: this.pair, asOf, knownAt });
+    return this.stateFromCheckpoint(this.foldIndex(), asOf, knownAt);
+  }
+
+  /** The state at each date, in the order asked; equal to `snapshotsAt` on the same events. */
+  snapshots(dates: readonly string[], knownAt: string): Array<{ date: string; state: RelationState }> {
+    if (!this.knowsEverything(knownAt)) {
+      return snapshotsAt(this.eventsInOrder, { pair: this.pair, dates, knownAt });
+    }
+    const fold = this.foldIndex();
+    return dates.map((date) => ({ date, state: this.stateFromCheckpoint(fold, date, knownAt) }));
+  }
+
+  /** Number of checkpoints built so far (for tests and diagnostics). */
+  get checkpointCount(): number {
+    return this.fold?.checkpoints.length ?? 0;
+  }
+
+  private knowsEverything(knownAt: string): boolean {
+    return normaliseInstant(knownAt) >= this.lastRecordedAt;
+  }
+
+  private stateFromCheckpoint(fold: FoldIndex, asOf: string, knownAt: string): RelationState {
+    const usable = lastIndexEndingBy(fold.prefixEnd, asOf);
+    const checkpoint = this.checkpointAtOrBefore(fold, usable);
+    const { certain, uncertain } = splitByAsOf(fold.items.slice(checkpoint.index), asOf);
+    return finishState(foldFrom(checkpoint.state, certain), {
+      asOf,
+      knownAt,
+      revision: fold.revision,
+      uncertain,
+      referenceWarnings: fold.referenceWarnings,
+    });
+  }
+
+  /**
+   * The last checkpoint at or before `limit`, building the missing ones on the way: checkpoints
+   * are made only as far as questions reach, so a cold question pays for one fold, not for all.
+   */
+  private checkpointAtOrBefore(fold: FoldIndex, limit: number): Checkpoint {
+    const every = this.options.checkpointEvery;
+    const last = fold.checkpoints[fold.checkpoints.length - 1]!;
+    const target = last.index + Math.floor((limit - last.index) / every) * every;
+    if (target > last.index) {
+      const running = structuredClone(last.state);
+      for (let i = last.index; i < target; i++) {
+        const item = fold.items[i]!;
+        applyEvent(running, item.event, item.start);
+        const index = i + 1;
+        // The last checkpoint takes the running state itself: nothing changes it after this loop.
+        if ((index - last.index) % every === 0) {
+          fold.checkpoints.push({ index, state: index === target ? running : structuredClone(running) });
+        }
+      }
+    }
+    let low = 0;
+    let high = fold.checkpoints.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (fold.checkpoints[mid]!.index <= limit) low = mid;
+      else high = mid - 1;
+    }
+    return fold.checkpoints[low]!;
+  }
+
+  private foldIndex(): FoldIndex {
+    if (this.fold !== undefined && !this.stale) return this.fold;
+    const resolution = resolveCorrections(this.eventsInOrder);
+    const items = orderForFold(resolution);
+    const correctionsOf = new Map(
+      resolution.events.map((entry) => [entry.recorded.id, entry.correctedBy.length]),
+    );
+    const corrections = items.map((item) => correctionsOf.get(item.event.id) ?? 0);
+    const prefixEnd: string[] = new Array<string>(items.length + 1);
+    prefixEnd[0] = '';
+    for (let i = 0; i < items.length; i++) {
+      const end = items[i]!.end;
+      prefixEnd[i + 1] = end > prefixEnd[i]! ? end : prefixEnd[i]!;
+    }
+    const kept = this.fold === undefined ? 0 : unchangedPrefix(this.fold, items, corrections);
+    const checkpoints = this.fold?.checkpoints.filter((checkpoint) => checkpoint.index <= kept) ?? [];
+    if (checkpoints.length === 0) checkpoints.push({ index: 0, state: initialState(this.pair) });
+    this.fold = {
+      items,
+      corrections,
+      prefixEnd,
+      checkpoints,
+      referenceWarnings: resolution.warnings,
+      revision: lastRevision(this.eventsInOrder),
+    };
+    this.stale = false;
+    return this.fold;
+  }
+}
+
+/**
+ * How many leading fold items are the same as before: same event, same interval, same
+ * corrections. Checkpoints up to there still hold after an append; an out-of-order event, a
+ * correction or a retraction changes the order from its valid-time position on.
+ */
+function unchangedPrefix(
+  previous: FoldIndex,
+  items: readonly FoldItem[],
+  corrections: readonly number[],
+): number {
+  const limit = Math.min(previous.items.length, items.length);
+  for (let i = 0; i < limit; i++) {
+    const before = previous.items[i]!;
+    const now = items[i]!;
+    if (
+      before.event.id !== now.event.id ||
+      before.start !== now.start ||
+      before.end !== now.end ||
+      previous.corrections[i] !== corrections[i]
+    ) {
+      return i;
+    }
+  }
+  return limit;
+}
+
+/** The largest `i` with `prefixEnd[i] <= asOf` (`prefixEnd` is non-decreasing, `prefixEnd[0]` is `''`). */
+function lastIndexEndingBy(prefixEnd: readonly string[], asOf: string): number {
+  let low = 0;
+  let high = prefixEnd.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (prefixEnd[mid]! <= asOf) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
