@@ -13,7 +13,8 @@ import { LiveController } from './live/live.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ImportService } from './relations/import.service';
-import { RELATION_READ_MODEL, StoreRelationReadModel } from './relations/relation-read-model';
+import { CachedRelationReadModel } from './read-model/cached-relation-read-model';
+import { RELATION_READ_MODEL } from './relations/relation-read-model';
 import { RelationQueries } from './relations/relation-queries.service';
 import { RelationsController } from './relations/relations.controller';
 import { RelationsService } from './relations/relations.service';
@@ -61,7 +62,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         // The read model behind every read; a caching implementation replaces this one binding.
-        { provide: RELATION_READ_MODEL, useClass: StoreRelationReadModel },
+        { provide: RELATION_READ_MODEL, useClass: CachedRelationReadModel },
         RelationsService,
         RelationQueries,
         ImportService,
