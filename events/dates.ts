@@ -91,7 +91,11 @@ export function dayOfInstant(instant: string): string {
   return instant.slice(0, 10);
 }
 
-/** Days since 0001-01-01 for a `YYYY-MM-DD` day; lets callers step through calendars without `Date`. */
+/**
+ * A serial number for a `YYYY-MM-DD` day (consecutive days, consecutive numbers; day 0 is the
+ * proleptic 0000-03-01, so 0001-01-01 is 306); lets callers step through calendars without `Date`.
+ * Only differences between day numbers carry meaning.
+ */
 export function dayNumber(day: string): number {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   // Civil-from-days inverse (Howard Hinnant's algorithm), shifted so March starts the year.

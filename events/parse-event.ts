@@ -194,7 +194,7 @@ function parseEnvelope(
   if (type !== undefined && isPlainObject(input.data)) {
     const data = dataSchemas.get(type)!.validate(input.data, 'data', sink);
     if (data) {
-      if (amendment) checkAmendment(type, data, clean, sink);
+      if (amendment) checkAmendment(type, input.data, data, clean, sink);
       clean.data = data;
     }
   }
@@ -210,6 +210,7 @@ function parseEnvelope(
 
 function checkAmendment(
   type: EventType,
+  raw: Record<string, unknown>,
   data: Record<string, unknown>,
   envelope: Record<string, unknown>,
   sink: ProblemSink,
@@ -221,8 +222,9 @@ function checkAmendment(
     }
   }
   const changes = data.changes;
-  if (type !== 'event-corrected' || !isPlainObject(changes)) return;
-  if (!CORRECTABLE_FIELDS.some((field) => changes[field] !== undefined)) {
+  const sent = raw.changes;
+  if (type !== 'event-corrected' || !isPlainObject(changes) || !isPlainObject(sent)) return;
+  if (!CORRECTABLE_FIELDS.some((field) => sent[field] !== undefined)) {
     sink.add('data.changes', `must change at least one of ${CORRECTABLE_FIELDS.join(', ')}`);
   }
   if (typeof changes.date === 'string' && typeof changes.dateEnd === 'string') {

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { indexPath, pathOf, type ProblemSink } from '../validation';
 import { isPlainObject, PROTOTYPE_KEYS } from './constraints';
-import { nestedTypeOf, type SchemaClass } from './fields';
+import { isOpaqueField, nestedTypeOf, type SchemaClass } from './fields';
 
 /** A schema ready to run: validates one object and returns a clean plain copy of it. */
 export interface CompiledSchema {
@@ -40,6 +40,8 @@ interface FieldRule {
   whole: Check[];
   each: Check[];
   nested?: { each: boolean; schema: () => CompiledSchema };
+  /** Handed back as is: its content is validated (and copied) by the schema its owner picks. */
+  opaque: boolean;
 }
 
 const refusedFieldNotes = new WeakMap<object, Readonly<Record<string, string>>>();
@@ -81,7 +83,7 @@ function build(target: SchemaClass): CompiledSchema {
     const name = meta.propertyName;
     let rule = rules.get(name);
     if (!rule) {
-      rule = { name, conditions: [], whole: [], each: [] };
+      rule = { name, conditions: [], whole: [], each: [], opaque: isOpaqueField(target, name) };
       rules.set(name, rule);
     }
     switch (meta.type) {
@@ -191,7 +193,7 @@ function validateField(
     }
     return schema.validate(field, path, sink);
   }
-  return copyJson(field);
+  return rule.opaque ? field : copyJson(field);
 }
 
 /** A deep copy of a JSON value already checked: arrays and plain objects are rebuilt. */

@@ -156,9 +156,17 @@ export function IsMergePatch(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** An object literal or a null-prototype object: what JSON.parse produces for `{…}`. */
+/**
+ * An object literal or a null-prototype object: what JSON.parse produces for `{…}`. The test
+ * looks at the shape of the prototype chain rather than at this realm's `Object.prototype`, so
+ * objects parsed in another realm (a worker, a `vm` context) are plain objects too.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (
+    proto === null ||
+    (Object.getPrototypeOf(proto) === null &&
+      typeof (proto as { hasOwnProperty?: unknown }).hasOwnProperty === 'function')
+  );
 }

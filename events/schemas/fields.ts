@@ -53,9 +53,15 @@ function schemaOf(schema: Parameters<typeof JSONSchema>[0]): PropertyDecorator {
   return (target, key) => decorate(target, String(key));
 }
 
+function withoutRef(schema: object): Record<string, unknown> {
+  const { $ref: _derived, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
 function describe(extra: SchemaFragment, options?: Presence): PropertyDecorator {
-  return schemaOf((schema) => ({
-    ...schema,
+  // Drop the `$ref` the converters derive from a design type such as `Object` (`Record<…>`, `string | null`).
+  return schemaOf((derived) => ({
+    ...withoutRef(derived),
     ...extra,
     ...(options?.nullable ? { nullable: true } : {}),
   }));
@@ -182,11 +188,23 @@ export function MergePatchField(options?: Presence): PropertyDecorator {
   );
 }
 
+const opaqueFields = new WeakMap<object, Set<string>>();
+
+/** Whether a property is checked only for being an object, its content left to another schema. */
+export function isOpaqueField(target: SchemaClass, property: string): boolean {
+  return opaqueFields.get(target)?.has(property) ?? false;
+}
+
 /** Any JSON object; what it must hold is decided elsewhere (the envelope's `data`, by `type`). */
 export function ObjectField(description: string, options?: Presence): PropertyDecorator {
   return compose(
     ...presence(options),
     IsObject({ message: 'must be a JSON object' }),
+    (target, key) => {
+      const fields = opaqueFields.get(target.constructor) ?? new Set<string>();
+      fields.add(String(key));
+      opaqueFields.set(target.constructor, fields);
+    },
     describe({ type: 'object', description }, options),
   );
 }
