@@ -101,13 +101,26 @@ export class KurrentDbEventStore implements EventStore {
       const result = await this.client.appendToStream(streamName, payload, {
         streamState: streamStateOf(expected),
       });
-      return {
-        nextExpectedRevision: Number(result.nextExpectedRevision),
-        position: result.position?.commit ?? -1n,
-      };
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      return { nextExpectedRevision, position: await this.positionOf(streamName, nextExpectedRevision) };
     } catch (error) {
       throw mapClientError(error, { streamName, expected });
     }
+  }
+
+  /**
+   * The `$all` position of one event, read back: the append response carries the write's
+   * position, which the server does not promise to be the last event's, and a checkpoint taken
+   * from an append must match the positions reads and subscriptions deliver.
+   */
+  private async positionOf(streamName: string, revision: number): Promise<bigint> {
+    if (revision < 0) return -1n;
+    const read = this.client.readStream(streamName, { fromRevision: BigInt(revision), maxCount: 1 });
+    for await (const resolved of read) {
+      const event = toStored(resolved);
+      if (event) return event.position;
+    }
+    return -1n;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
