@@ -137,8 +137,28 @@ export type Verification =
   | { valid: true; checked: number }
   | { valid: false; firstInvalidRevision: number; reason: string; checked?: number };
 
-/** `GET /api/relations/{pair}/changes`: read loosely, the page shows what it finds. */
-export type Changes = Record<string, unknown>;
+/** An event recorded between the two moments that bears on the state at `asOf`. */
+export interface ChangeEvent {
+  revision: number;
+  id: string;
+  type: string;
+  date: string;
+  dateEnd?: string;
+  summary: string;
+  recordedAt: string;
+  recordedBy: string;
+  /** What it did to the view of `asOf`, in a few words. */
+  effect: string;
+}
+
+/** `GET /api/relations/{pair}/changes`. */
+export interface Changes {
+  pair: string;
+  asOf: string;
+  since: { knownAt: string; state: RelationState };
+  until: { knownAt: string; state: RelationState };
+  events: ChangeEvent[];
+}
 
 export type { RecordedEvent, Source };
 
@@ -189,8 +209,8 @@ export const api = {
     return events;
   },
 
-  event: (pair: string, id: string) =>
-    getJson<EventView>(`${pairPath(pair)}/events/${encodeURIComponent(id)}`),
+  event: (pair: string, id: string, knownAt?: string) =>
+    getJson<EventView>(`${pairPath(pair)}/events/${encodeURIComponent(id)}`, { knownAt }),
 
   state: (pair: string, asOf: string, knownAt?: string) =>
     getJson<RelationState>(`${pairPath(pair)}/state`, { asOf, knownAt }),

@@ -21,6 +21,8 @@ function datesText(event: RecordedEvent): string {
   return `${event.date}${end}, ${precisionWords(event.date)} precision${span}`;
 }
 
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 function dataValue(value: unknown): string {
   if (Array.isArray(value)) return value.map(dataValue).join(', ');
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
@@ -60,7 +62,7 @@ function eventBody(event: RecordedEvent, nameOf: NameOf): HTMLElement {
       ...row('Date', datesText(event)),
       ...row('Actor', `${nameOf(event.actor)} (${event.actor})`),
       ...(phase !== null ? row('Phase', words(phase)) : []),
-      ...dataRows.flatMap(([key, value]) => row(words(key), dataValue(value))),
+      ...dataRows.flatMap(([key, value]) => row(sentence(words(key)), dataValue(value))),
       ...('changes' in data ? row('Changes', dataValue(data.changes)) : []),
       ...(event.note ? row('Note', event.note) : []),
       ...row('Recorded', `by ${event.recordedBy} at ${event.recordedAt}, revision ${event.revision}`),

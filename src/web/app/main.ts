@@ -26,7 +26,9 @@ interface View {
   asOf: string;
   /** `null`: now, and live. */
   knownAt: string | null;
-  whole: boolean;
+  /** Years shown on the axis; `null`: the record since its last long quiet spell, up to today. */
+  fromYear: number | null;
+  toYear: number | null;
   events: TimelineEvent[];
   index: { date: string; value: number }[];
   audit: AuditEntry[];
@@ -42,7 +44,8 @@ const view: View = {
   countries: [],
   asOf: today(),
   knownAt: null,
-  whole: false,
+  fromYear: null,
+  toYear: null,
   events: [],
   index: [],
   audit: [],
@@ -57,6 +60,8 @@ const el = {
   timeline: byId('timeline'),
   legend: byId('timeline-legend'),
   whole: byId<HTMLButtonElement>('view-whole'),
+  viewFrom: byId<HTMLInputElement>('view-from'),
+  viewTo: byId<HTMLInputElement>('view-to'),
   asOfDate: byId<HTMLInputElement>('as-of-date'),
   asOfRange: byId<HTMLInputElement>('as-of-range'),
   prev: byId<HTMLButtonElement>('prev-event'),
@@ -134,26 +139,39 @@ function intervals(): { start: string; end: string }[] {
   return view.events.map((e) => intervalOf(e.date, e.dateEnd)).sort((a, b) => a.start.localeCompare(b.start));
 }
 
-/** The whole record, or the record since its last quiet spell of more than five years. */
-function domain(): { from: string; to: string } {
+/** The first year of the record, and of the record since its last quiet spell of more than five years. */
+function recordYears(): { first: number; focus: number; last: number } {
   const spans = intervals();
   const first = spans[0];
-  const lastEnd = spans.reduce((max, s) => (s.end > max ? s.end : max), today());
-  if (!first) return { from: addMonths(today(), -120), to: today() };
-  let from = first.start;
-  if (!view.whole) {
-    for (let i = 1; i < spans.length; i++) {
-      const previous = spans[i - 1] as { end: string };
-      const current = spans[i] as { start: string };
-      if (dayNumber(current.start) - dayNumber(previous.end) > 5 * 365) from = current.start;
-    }
+  const now = Number(today().slice(0, 4));
+  if (!first) return { first: now - 10, focus: now - 10, last: now };
+  let focus = first.start;
+  for (let i = 1; i < spans.length; i++) {
+    const previous = spans[i - 1] as { end: string };
+    const current = spans[i] as { start: string };
+    if (dayNumber(current.start) - dayNumber(previous.end) > 5 * 365) focus = current.start;
   }
-  return { from: `${from.slice(0, 4)}-01-01`, to: lastEnd };
+  const lastEnd = spans.reduce((max, s) => (s.end > max ? s.end : max), today());
+  return {
+    first: Number(first.start.slice(0, 4)),
+    focus: Number(focus.slice(0, 4)),
+    last: Number(lastEnd.slice(0, 4)),
+  };
+}
+
+/** The days on the axis: the years chosen, else the focused record up to today. */
+function domain(): { from: string; to: string } {
+  const years = recordYears();
+  const fromYear = view.fromYear ?? years.focus;
+  const year = (y: number): string => String(y).padStart(4, '0');
+  const to = view.toYear === null ? today() : `${year(Math.max(view.toYear, fromYear))}-12-31`;
+  return { from: `${year(fromYear)}-01-01`, to };
 }
 
 function renderTimeline(): void {
   const { from, to } = domain();
-  const width = Math.max(300, el.timeline.clientWidth || 300);
+  // On a narrow screen the chart keeps a readable scale and scrolls sideways inside its panel.
+  const width = Math.max(640, el.timeline.clientWidth || 640);
   const svg = drawTimeline({
     events: view.events,
     index: view.index,
@@ -169,10 +187,19 @@ function renderTimeline(): void {
   el.asOfRange.max = String(dayNumber(to));
   el.asOfRange.value = String(dayNumber(view.asOf));
   el.asOfRange.setAttribute('aria-valuetext', view.asOf);
-  const hidden = view.events.filter((e) => intervalOf(e.date, e.dateEnd).end < from).length;
-  el.whole.setAttribute('aria-pressed', String(view.whole));
-  el.whole.textContent = view.whole ? 'Focus on recent years' : `Whole record (${hidden} earlier)`;
-  el.whole.hidden = !view.whole && hidden === 0;
+  const years = recordYears();
+  const outside = view.events.filter((e) => {
+    const interval = intervalOf(e.date, e.dateEnd);
+    return interval.end < from || interval.start > to;
+  }).length;
+  for (const input of [el.viewFrom, el.viewTo]) {
+    input.min = String(years.first);
+    input.max = String(Math.max(years.last, Number(today().slice(0, 4))));
+  }
+  el.viewFrom.value = from.slice(0, 4);
+  el.viewTo.value = to.slice(0, 4);
+  el.whole.textContent = outside > 0 ? `Whole record (${outside} more)` : 'Whole record';
+  el.whole.disabled = from.slice(0, 4) === String(years.first) && outside === 0;
   const [a, b] = view.countries;
   fill(
     el.legend,
@@ -287,7 +314,7 @@ async function loadState(): Promise<void> {
   const knownAt = view.knownAt ?? undefined;
   const [state, changes] = await Promise.all([
     api.state(pair, view.asOf, knownAt),
-    knownAt ? api.changes(pair, view.asOf, knownAt) : Promise.resolve(null),
+    knownAt ? api.changes(pair, view.asOf, knownAt).catch(() => null) : Promise.resolve(null),
   ]);
   if (ticket !== stateRequest) return;
   fill(
@@ -298,48 +325,33 @@ async function loadState(): Promise<void> {
   if (changes) renderChanges(changes);
 }
 
-/** `/changes` answers with the state at each moment and the events between them. */
+/** What the record learnt about `asOf` between the pinned moment and now. */
 function renderChanges(changes: Changes): void {
-  const events = (
-    Array.isArray(changes.events) ? changes.events : Array.isArray(changes.changes) ? changes.changes : []
-  ) as {
-    id?: string;
-    eventId?: string;
-    type?: string;
-    date?: string;
-    summary?: string;
-    recordedAt?: string;
-  }[];
-  const indexOf = (key: string): number | undefined => {
-    const part = changes[key] as
-      { index?: { value?: number }; state?: { index?: { value?: number } } } | undefined;
-    return part?.index?.value ?? part?.state?.index?.value;
-  };
-  const before = indexOf('since') ?? indexOf('before');
-  const after = indexOf('until') ?? indexOf('after');
+  const before = changes.since.state.index.value;
+  const after = changes.until.state.index.value;
+  const count = changes.events.length;
   fill(
     el.changes,
     h(
       'p',
       {},
-      `Recorded after ${view.knownAt ?? ''}: `,
-      h('strong', {}, `${events.length} event${events.length === 1 ? '' : 's'}`),
-      ` changed the state on ${view.asOf}.`,
-      before !== undefined && after !== undefined
-        ? ` The tension index went from ${before.toFixed(2)} to ${after.toFixed(2)}.`
-        : '',
+      `Between ${changes.since.knownAt} and ${changes.until.knownAt}, `,
+      h('strong', {}, `${count} event${count === 1 ? '' : 's'}`),
+      ` recorded bear on ${changes.asOf}`,
+      before === after ? '; the tension index stayed at ' : '; the tension index went from ',
+      before === after ? before.toFixed(2) : `${before.toFixed(2)} to ${after.toFixed(2)}`,
+      '.',
     ),
     h(
       'ul',
-      { class: 'named' },
-      ...events.map((event) => {
-        const id = event.id ?? event.eventId;
-        const button = h('button', { type: 'button', class: 'link' }, event.summary ?? id ?? 'event');
-        if (id) button.addEventListener('click', () => void openEvent(id));
+      { class: 'named changes-list' },
+      ...changes.events.map((event) => {
+        const button = h('button', { type: 'button', class: 'link' }, event.summary);
+        button.addEventListener('click', () => void openEvent(event.id));
         return h(
           'li',
-          {},
-          `${event.recordedAt ?? event.date ?? ''} · ${typeLabel(event.type ?? '')}: `,
+          { 'data-event-id': event.id },
+          `${event.recordedAt} by ${event.recordedBy} · ${typeLabel(event.type)} (${event.effect}): `,
           button,
         );
       }),
@@ -470,7 +482,7 @@ async function openEvent(id: string): Promise<void> {
       ? document.activeElement
       : null;
   try {
-    const eventView = await track(api.event(pair, id));
+    const eventView = await track(api.event(pair, id, view.knownAt ?? undefined));
     el.dialog.dataset.eventId = id;
     await track(
       renderDetail(
@@ -509,14 +521,15 @@ function updateLiveStatus(): void {
 }
 
 function onLiveMessage(message: MessageEvent<string>): void {
-  let summary = 'a new event';
+  let event: { id?: string; summary?: string } = {};
   try {
-    const data = JSON.parse(message.data) as { summary?: string; event?: { summary?: string } };
-    summary = data.summary ?? data.event?.summary ?? summary;
+    event = JSON.parse(message.data) as { id?: string; summary?: string };
   } catch {
     // A message without JSON still means the record changed.
   }
-  lastArrival = summary;
+  // A fresh connection replays what is already on the page: only new events count.
+  if (event.id !== undefined && view.audit.some((entry) => entry.id === event.id)) return;
+  lastArrival = event.summary ?? 'a new event';
   if (view.knownAt) view.unseen++;
   updateLiveStatus();
   if (view.knownAt) return;
@@ -550,8 +563,9 @@ function choosePair(pair: string): void {
   view.pair = summary.pair;
   view.countries = summary.countries;
   el.pair.value = summary.pair;
-  connectLive();
-  void reload();
+  source?.close();
+  // Connect once the page holds the record, so the replay of a fresh connection is recognised.
+  void reload().then(connectLive);
 }
 
 async function start(): Promise<void> {
@@ -585,9 +599,20 @@ el.prev.addEventListener('click', () => stepToEvent(-1));
 el.next.addEventListener('click', () => stepToEvent(1));
 el.today.addEventListener('click', () => setAsOf(today(), true));
 el.whole.addEventListener('click', () => {
-  view.whole = !view.whole;
+  view.fromYear = recordYears().first;
+  view.toYear = null;
   renderTimeline();
 });
+for (const [input, key] of [
+  [el.viewFrom, 'fromYear'],
+  [el.viewTo, 'toYear'],
+] as const) {
+  input.addEventListener('change', () => {
+    const year = Number(input.value);
+    view[key] = Number.isInteger(year) && year > 0 && year < 10000 ? year : null;
+    renderTimeline();
+  });
+}
 el.knownAtMoment.addEventListener('change', () => setKnownAt(el.knownAtMoment.value || null));
 el.knownAtApply.addEventListener('click', applyKnownAtInput);
 el.knownAt.addEventListener('keydown', (e) => {

@@ -31,12 +31,12 @@ function measuresOf(
     return section;
   }
   const list = m.preferentialList;
-  const listName = list.list ?? 'preferential trade list';
+  const listName = list.list ? ` (${list.list})` : '';
   const listText =
     list.status === 'removed'
-      ? `${target.name} removed from ${actor.name}'s ${listName}${since(list.since)}`
+      ? `${target.name} removed from ${actor.name}'s preferential list${listName}${since(list.since)}`
       : list.status === 'listed'
-        ? `${target.name} on ${actor.name}'s ${listName}${since(list.since)}`
+        ? `${target.name} on ${actor.name}'s preferential list${listName}${since(list.since)}`
         : `${target.name}'s place on ${actor.name}'s preferential list: not recorded`;
   section.appendChild(
     h('p', { class: 'line list-status', 'data-list-status': list.status }, badge(list.status), ' ', listText),

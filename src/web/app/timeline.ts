@@ -97,7 +97,8 @@ export function drawTimeline(input: TimelineInput): SVGSVGElement {
     const tx = x(dayNumber(`${String(year).padStart(4, '0')}-01-01`));
     if (tx < SIDE || tx > width - SIDE) continue;
     grid.appendChild(s('line', { x1: tx, x2: tx, y1: INDEX_TOP, y2: axisY, class: 'tick' }));
-    grid.appendChild(s('text', { x: tx, y: axisY + 15, 'text-anchor': 'middle', class: 'scale' }, year));
+    const anchor = tx < SIDE + 16 ? 'start' : tx > width - SIDE - 16 ? 'end' : 'middle';
+    grid.appendChild(s('text', { x: tx, y: axisY + 15, 'text-anchor': anchor, class: 'scale' }, year));
   }
   LANES.forEach((lane, i) => {
     const top = LANE_TOP + i * LANE_HEIGHT;

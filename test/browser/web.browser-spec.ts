@@ -1,0 +1,430 @@
+/**
+ * The web page in Chromium, against the real server on a temporary SQLite store seeded with the
+ * bundled Japan–Korea record. Each step of the page's purpose is performed as a reader would, and
+ * a screenshot of each is kept under test-output/screenshots/.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+// The callbacks given to page.evaluate run in the page; the Node test has no DOM types, so the
+// little of the page's globals they touch is declared here.
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): { textContent: string | null } | null;
+};
+declare const window: { injected?: boolean; notReloaded?: boolean };
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = join(__dirname, '..', '..');
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const TOKEN = 'secret-token';
+const PAIR = 'JPN-KOR';
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (install Debian's chromium package).`);
+}
+const describeInChromium = haveChromium ? describe : describe.skip;
+
+/** The newest modification time under a folder (0 when it does not exist). */
+function newest(dir: string, skip: (path: string) => boolean = () => false): number {
+  if (!existsSync(dir)) return 0;
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (skip(path)) continue;
+    latest = Math.max(latest, entry.isDirectory() ? newest(path, skip) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+const mtime = (path: string): number => (existsSync(path) ? statSync(path).mtimeMs : 0);
+
+/** Builds the server and the page when their output is missing or older than their sources. */
+function buildIfStale(): void {
+  const web = join(ROOT, 'src', 'web');
+  const serverSources = Math.max(
+    newest(join(ROOT, 'src'), (path) => path.startsWith(web)),
+    newest(join(ROOT, 'events')),
+    newest(join(ROOT, 'projections')),
+  );
+  if (mtime(join(ROOT, 'dist', 'src', 'main.js')) < serverSources) {
+    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  if (mtime(join(ROOT, 'dist', 'web', 'index.html')) < newest(web)) {
+    execFileSync('npx', ['vite', 'build', '--config', 'src/web/vite.config.mts'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * One HTTP exchange on its own connection: a kept-alive socket of the global fetch would hold the
+ * test process open after the server is gone.
+ */
+function exchange(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : null });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface TimelineEntry {
+  id: string;
+  type: string;
+  date: string;
+  actor: string;
+  summary: string;
+  data: Record<string, unknown>;
+  sources: { publisher: string; url?: string }[];
+  recordedAt: string;
+}
+
+describeInChromium('the web page at /', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let serverLog = '';
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  async function api<T>(
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<{ status: number; body: T }> {
+    const { status, body } = await exchange(`${base}${path}`, init);
+    return { status, body: body as T };
+  }
+
+  async function append(
+    event: object,
+  ): Promise<{ revision: number; events: { id: string; recordedAt: string }[] }> {
+    const { status, body } = await api<{ revision: number; events: { id: string; recordedAt: string }[] }>(
+      `/api/relations/${PAIR}/events`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(event),
+      },
+    );
+    expect(status).toBe(201);
+    return body;
+  }
+
+  async function timeline(): Promise<TimelineEntry[]> {
+    return (await api<{ events: TimelineEntry[] }>(`/api/relations/${PAIR}/events`)).body.events;
+  }
+
+  /** The page counts its requests in flight on `body[data-busy]`. */
+  async function settled(): Promise<void> {
+    await page.waitForFunction(() => document.body.dataset.busy === '0');
+  }
+
+  async function shot(name: string, fullPage = true): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  }
+
+  beforeAll(async () => {
+    buildIfStale();
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'relations-browser-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        EVENT_STORE: `sqlite:${join(dir, 'relations.db')}`,
+        SEED: 'bundled',
+        API_TOKENS: `tester:admin:${TOKEN}`,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+    server.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+
+    for (let attempt = 0; ; attempt++) {
+      if (server.exitCode !== null) throw new Error(`the server stopped:\n${serverLog}`);
+      const ready = await exchange(`${base}/api/relations`)
+        .then((r) => r.status === 200 && (r.body as { relations: unknown[] }).relations.length > 0)
+        .catch(() => false);
+      if (ready) break;
+      if (attempt > 300) throw new Error(`the server did not answer in 30 s:\n${serverLog}`);
+      await sleep(100);
+    }
+
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol !== 'data:' && !LOCAL_HOSTS.has(url.hostname)) foreignRequests.push(request.url());
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  }, 240_000);
+
+  afterAll(async () => {
+    // The page first, so its live connection closes before the server goes away.
+    await context?.close();
+    if (server && server.exitCode === null) {
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = new Promise<void>((resolve) => {
+        server.once('exit', () => resolve());
+        timer = setTimeout(() => {
+          server.kill('SIGKILL');
+          resolve();
+        }, 5000);
+      });
+      server.kill('SIGTERM');
+      await stopped;
+      clearTimeout(timer);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the bundled record with country names, its timeline, and a verified audit chain', async () => {
+    const stored = await timeline();
+    await page.goto(`${base}/`);
+    await settled();
+
+    await expect(page.locator('#pair option:checked').textContent()).resolves.toMatch(/Japan – South Korea/);
+    await expect(page.locator('#event-list .event-button').count()).resolves.toBe(stored.length);
+    // Marks of events before the focused years are left out of the chart, never invented.
+    const marks = await page.locator('#timeline .ev').count();
+    expect(marks).toBeGreaterThan(30);
+    expect(marks).toBeLessThanOrEqual(stored.length);
+    await expect(page.locator('#timeline .index-line').count()).resolves.toBe(1);
+    await expect(page.locator('#audit tbody tr').count()).resolves.toBe(stored.length);
+    await expect(page.locator('#audit-verify').textContent()).resolves.toBe(
+      `Chain verified: ${stored.length} events checked`,
+    );
+    await shot('01-loaded');
+  });
+
+  it("shows Korea removed from Japan's list and GSOMIA's termination notified on 2019-09-30", async () => {
+    await page.fill('#as-of-date', '2019-09-30');
+    await settled();
+    await expect(page.locator('#state-as-of').textContent()).resolves.toBe('2019-09-30');
+
+    const japansList = page.locator('[data-country="JPN"] .list-status');
+    await expect(japansList.getAttribute('data-list-status')).resolves.toBe('removed');
+    await expect(japansList.textContent()).resolves.toMatch(
+      /South Korea removed from Japan's .* since 2019-08-28/,
+    );
+    const gsomia = page.locator('[data-agreement="gsomia"]');
+    await expect(gsomia.locator('.badge').getAttribute('data-status')).resolves.toBe('termination-notified');
+    await expect(gsomia.textContent()).resolves.toMatch(
+      /GSOMIA termination notified since 2019-08-23; terminates on 2019-11-23/,
+    );
+
+    // The slider moves the date a day at a time from the keyboard.
+    await page.focus('#as-of-range');
+    await page.keyboard.press('ArrowRight');
+    await settled();
+    await expect(page.locator('#state-as-of').textContent()).resolves.toBe('2019-10-01');
+    await page.keyboard.press('ArrowLeft');
+    await settled();
+    await expect(page.locator('#state-as-of').textContent()).resolves.toBe('2019-09-30');
+    await expect(page.locator('#as-of-date').inputValue()).resolves.toBe('2019-09-30');
+    await shot('02-as-of-2019-09-30');
+    await shot('readme-1280', false);
+  });
+
+  it('opens an event from the timeline with Enter and shows its sources as links', async () => {
+    const removal = (await timeline()).find(
+      (e) => e.type === 'preferential-list-removed' && e.actor === 'JPN' && e.date === '2019-08-28',
+    );
+    if (!removal) throw new Error('the bundled record lacks Japan’s list removal of 2019-08-28');
+    const firstSource = removal.sources.find((s) => s.url !== undefined);
+
+    await page.focus(`#timeline .ev[data-event-id="${removal.id}"]`);
+    await page.keyboard.press('Enter');
+    await settled();
+    const dialog = page.locator('#detail');
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await expect(dialog.locator('.summary').first().textContent()).resolves.toBe(removal.summary);
+    await expect(dialog.textContent()).resolves.toContain('2019-08-28, day precision');
+    const link = dialog.locator(`a[href="${firstSource?.url ?? ''}"]`);
+    await expect(link.count()).resolves.toBe(1);
+    await expect(link.getAttribute('rel')).resolves.toBe('noopener noreferrer');
+    await shot('03-event-detail', false);
+
+    await page.keyboard.press('Escape');
+    await expect(dialog.isVisible()).resolves.toBe(false);
+  });
+
+  it('shows the earlier value when "as known at" is set to before a correction', async () => {
+    const removal = (await timeline()).find(
+      (e) => e.type === 'preferential-list-removed' && e.actor === 'JPN' && e.date === '2019-08-28',
+    );
+    if (!removal) throw new Error('the bundled record lacks Japan’s list removal of 2019-08-28');
+    const audit = (await api<{ entries: { recordedAt: string }[] }>(`/api/relations/${PAIR}/audit`)).body
+      .entries;
+    const lastRecorded = audit[audit.length - 1]?.recordedAt ?? '';
+    // A known gap on the server's clock: every event before it was recorded at or before `before`.
+    await sleep(20);
+    const before = new Date().toISOString();
+    expect(before > lastRecorded).toBe(true);
+    await sleep(20);
+    const corrected = 'Japan’s removal of South Korea from its Group A takes effect (corrected wording).';
+    const { events } = await append({
+      type: 'event-corrected',
+      summary: 'Name the list by its current designation',
+      data: {
+        eventId: removal.id,
+        changes: { summary: corrected, data: { list: 'Export Trade Control Order, Group A' } },
+        reason: 'The list was renamed Group A when Korea was removed from it.',
+      },
+    });
+    expect((events[0]?.recordedAt ?? '') > before).toBe(true);
+
+    // Now: the corrected reading, arrived live.
+    const listed = page.locator(`#event-list .event-button[data-event-id="${removal.id}"] .summary`);
+    await page.waitForFunction(
+      ([id, text]) =>
+        document.querySelector(`#event-list .event-button[data-event-id="${id}"] .summary`)?.textContent ===
+        text,
+      [removal.id, corrected] as const,
+    );
+    await settled();
+    await expect(page.locator('[data-country="JPN"] .list-status').textContent()).resolves.toContain(
+      "Japan's preferential list (Export Trade Control Order, Group A)",
+    );
+
+    // As known before the correction: the earlier reading, and what changed since.
+    await page.fill('#known-at', before);
+    await page.press('#known-at', 'Enter');
+    await settled();
+    await expect(listed.textContent()).resolves.toBe(removal.summary);
+    const japansList = page.locator('[data-country="JPN"] .list-status');
+    await expect(japansList.textContent()).resolves.toContain(
+      `Japan's preferential list (${String(removal.data.list)})`,
+    );
+    await expect(page.locator('#changes-section').isVisible()).resolves.toBe(true);
+    await expect(page.locator(`#changes li[data-event-id="${events[0]?.id ?? ''}"]`).count()).resolves.toBe(
+      1,
+    );
+    await expect(page.locator(`#audit tbody tr.later`).count()).resolves.toBe(1);
+    await shot('04-known-before-correction');
+
+    await page.click('#known-at-now');
+    await settled();
+    await expect(listed.textContent()).resolves.toBe(corrected);
+  });
+
+  it('shows an appended event live without a reload, with a <script> in its summary kept as text', async () => {
+    await page.evaluate(() => (window.notReloaded = true));
+    const summary =
+      'Director-general talks in Tokyo <script>window.injected = true</script> end without agreement';
+    const { events } = await append({
+      type: 'talks-held',
+      date: '2019-10-02',
+      actor: 'JPN',
+      summary,
+      data: { level: 'director-general', format: 'in-person', forum: 'export-control dialogue' },
+      sources: [{ publisher: 'Test wire', url: 'https://example.org/talks' }],
+    });
+    const id = events[0]?.id ?? '';
+
+    await page.waitForSelector(`#event-list .event-button[data-event-id="${id}"]`);
+    await settled();
+    await expect(
+      page.locator(`#event-list .event-button[data-event-id="${id}"] .summary`).textContent(),
+    ).resolves.toBe(summary);
+    await expect(page.locator('#event-list script').count()).resolves.toBe(0);
+    await expect(page.locator(`#timeline .ev[data-event-id="${id}"]`).count()).resolves.toBe(1);
+    await expect(page.evaluate(() => window.injected)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => window.notReloaded)).resolves.toBe(true);
+    await expect(page.locator('#live-status').textContent()).resolves.toContain(summary);
+    await shot('05-appended-live');
+  });
+
+  it('reads at 390 px wide without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await settled();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(390);
+    // The chart keeps a readable scale and pans inside its own panel instead.
+    const chart = await page.evaluate(() => {
+      const panel = document.querySelector('#timeline') as unknown as {
+        scrollWidth: number;
+        clientWidth: number;
+      };
+      return { scrollWidth: panel.scrollWidth, clientWidth: panel.clientWidth };
+    });
+    expect(chart.clientWidth).toBeLessThanOrEqual(390);
+    expect(chart.scrollWidth).toBeGreaterThan(chart.clientWidth);
+    const state = await page.locator('#state').boundingBox();
+    expect((state?.x ?? 0) + (state?.width ?? 1000)).toBeLessThanOrEqual(390);
+    await shot('06-narrow-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('logged no console error and asked no other host for anything', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});
