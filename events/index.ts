@@ -6,4 +6,5 @@ export * from './validation';
 export * from './schemas';
 export * from './parse-event';
 export * from './upcasters';
+export * from './event-examples';
 export type * from './legacy/v0';

@@ -215,26 +215,33 @@ function checkOf(
   message: string | ((args: ValidationArguments) => string) | undefined,
   each: boolean,
 ): Check {
-  const targetName = target.name;
-  const args = (value: unknown, object: object, property: string): ValidationArguments => ({
-    value,
+  // One arguments object per check, refilled on each call: validation is synchronous and no
+  // constraint keeps it, so the hot path allocates nothing here.
+  const context: ValidationArguments = {
+    value: undefined,
     constraints,
-    targetName,
-    object,
-    property,
-  });
+    targetName: target.name,
+    object: {},
+    property: '',
+  };
+  const args = (value: unknown, object: object, property: string): ValidationArguments => {
+    context.value = value;
+    context.object = object;
+    context.property = property;
+    return context;
+  };
   const staticMessage = typeof message === 'string' && !message.includes('$') ? message : undefined;
   return {
     each,
     passes: (value, object, property) => constraint.validate(value, args(value, object, property)) === true,
     message: (value, object, property) => {
       if (staticMessage !== undefined) return staticMessage;
-      const context = args(value, object, property);
+      const filled = args(value, object, property);
       const template =
         typeof message === 'function'
-          ? message(context)
-          : (message ?? constraint.defaultMessage?.(context) ?? 'is not valid');
-      return formatMessage(template, context);
+          ? message(filled)
+          : (message ?? constraint.defaultMessage?.(filled) ?? 'is not valid');
+      return formatMessage(template, filled);
     },
   };
 }
