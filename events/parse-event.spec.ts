@@ -604,6 +604,17 @@ describe('parseImportLine', () => {
     expect(valueOf(parseImportLine(line)).event.data).toEqual({ level: 'leader', format: 'in-person' });
   });
 
+  it('refuses a prototype key in a line that is upcast, without polluting', () => {
+    const text = JSON.stringify({
+      ...envelope('talks-held', { rank: 'summit' }),
+      pair: PAIR,
+      schemaVersion: 0,
+    });
+    const line: unknown = JSON.parse(text.replace('{"id"', '{"__proto__":{"polluted":true},"id"'));
+    expect(pathsOf(parseImportLine(line))).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('reports the problems of the event with their paths', () => {
     expect(pathsOf(parseImportLine({ ...exported, date: '2019-13', colour: 1 })).sort()).toEqual([
       'colour',

@@ -42,6 +42,7 @@ export const SERVER_SET_FIELDS: readonly string[] = [
 ];
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+const IGNORED_ON_IMPORT: ReadonlySet<string> = new Set(SERVER_SET_FIELDS);
 
 let compiled: { envelope: CompiledSchema; data: ReadonlyMap<string, CompiledSchema> } | undefined;
 
@@ -146,33 +147,29 @@ function parseLine(input: unknown, sink: ProblemSink): ImportLine | undefined {
       return undefined;
     }
     if (version < SCHEMA_VERSION && typeof input.type === 'string') {
+      // Spreading defines own properties (a `__proto__` key stays a plain key, refused below).
       line = upcast({
-        ...withoutPrototypeKeys(input),
+        ...input,
         schemaVersion: version,
         type: input.type,
         data: input.data,
       });
     }
   }
-  const envelope: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(line)) {
-    if (!SERVER_SET_FIELDS.includes(key)) envelope[key] = line[key];
-  }
-  const event = parseEnvelope(envelope, parsedPair.ok ? parsedPair.countries : undefined, sink);
+  const event = parseEnvelope(
+    line,
+    parsedPair.ok ? parsedPair.countries : undefined,
+    sink,
+    IGNORED_ON_IMPORT,
+  );
   return event && parsedPair.ok ? { pair: parsedPair.pair, event } : undefined;
-}
-
-/** A shallow copy safe to spread: prototype keys would be refused anyway, after the upcast. */
-function withoutPrototypeKeys(input: Record<string, unknown>): Record<string, unknown> {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(input)) out[key] = input[key];
-  return out;
 }
 
 function parseEnvelope(
   input: unknown,
   countries: readonly string[] | undefined,
   sink: ProblemSink,
+  ignored?: ReadonlySet<string>,
 ): EventInput | undefined {
   if (!isPlainObject(input)) {
     sink.add('', 'must be a JSON object: one event envelope');
@@ -180,7 +177,7 @@ function parseEnvelope(
   }
   const { envelope, data: dataSchemas } = schemas();
   const before = sink.count;
-  const clean = envelope.validate(input, '', sink);
+  const clean = envelope.validate(input, '', sink, ignored);
   if (!clean) return undefined;
 
   const type =

@@ -23,9 +23,15 @@ export interface CompiledSchema {
   readonly fields: readonly string[];
   /**
    * Adds every problem of `value` (at `path`) to `sink` and returns a copy holding only known,
-   * present fields, or `undefined` when `value` is not a JSON object at all.
+   * present fields, or `undefined` when `value` is not a JSON object at all. Fields named in
+   * `ignored` are neither refused nor copied.
    */
-  validate(value: unknown, path: string, sink: ProblemSink): Record<string, unknown> | undefined;
+  validate(
+    value: unknown,
+    path: string,
+    sink: ProblemSink,
+    ignored?: ReadonlySet<string>,
+  ): Record<string, unknown> | undefined;
 }
 
 interface Check {
@@ -115,14 +121,19 @@ function build(target: SchemaClass): CompiledSchema {
   const notes = refusedFieldNotes.get(target) ?? {};
   const unknownField = `is not a field of ${labels.get(target) ?? target.name}; its fields are ${fields.join(', ')}`;
 
-  function validate(value: unknown, path: string, sink: ProblemSink): Record<string, unknown> | undefined {
+  function validate(
+    value: unknown,
+    path: string,
+    sink: ProblemSink,
+    ignored?: ReadonlySet<string>,
+  ): Record<string, unknown> | undefined {
     if (!isPlainObject(value)) {
       sink.add(path, 'must be a JSON object');
       return undefined;
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      if (known.has(key)) continue;
+      if (known.has(key) || ignored?.has(key)) continue;
       const note = hasOwn(notes, key) ? notes[key] : undefined;
       sink.add(
         pathOf(path, key),
