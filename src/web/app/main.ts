@@ -284,20 +284,29 @@ function renderAudit(verification: Verification): void {
     ? `Chain verified: ${verification.checked} events checked`
     : `Chain broken at revision ${verification.firstInvalidRevision}: ${verification.reason}`;
 
+  // One choice per moment the record changed: a batch (such as the seed) shares one instant.
+  const moments = new Map<string, AuditEntry[]>();
+  for (const entry of view.audit)
+    moments.set(entry.recordedAt, [...(moments.get(entry.recordedAt) ?? []), entry]);
   const selected = view.knownAt ?? '';
   fill(
     el.knownAtMoment,
     h('option', { value: '' }, 'Now (live)'),
-    ...view.audit
+    ...[...moments]
       .slice(-200)
       .reverse()
-      .map((entry) =>
-        h(
+      .map(([recordedAt, entries]) => {
+        const last = entries[entries.length - 1] as AuditEntry;
+        const what =
+          entries.length === 1
+            ? `revision ${last.revision}: ${typeLabel(last.type)}`
+            : `revisions ${(entries[0] as AuditEntry).revision}–${last.revision} (${entries.length} events)`;
+        return h(
           'option',
-          { value: entry.recordedAt, selected: entry.recordedAt === selected },
-          `${entry.recordedAt} — after revision ${entry.revision}: ${typeLabel(entry.type)}`,
-        ),
-      ),
+          { value: recordedAt, selected: recordedAt === selected },
+          `${recordedAt} — after ${what}`,
+        );
+      }),
   );
   if (selected && el.knownAtMoment.value !== selected) {
     el.knownAtMoment.appendChild(h('option', { value: selected, selected: true }, selected));
@@ -399,12 +408,14 @@ async function loadPair(): Promise<void> {
   if (!pair) return;
   const ticket = ++pairRequest;
   const knownAt = view.knownAt ?? undefined;
-  const [events, audit, verification] = await Promise.all([
+  const [events, audit, verification, listing] = await Promise.all([
     api.timeline(pair, knownAt),
     api.audit(pair),
     api.verify(pair),
+    api.relations(),
   ]);
   if (ticket !== pairRequest) return;
+  fillPairs(listing.relations);
   view.events = events;
   view.audit = audit;
   view.index = await loadIndex(pair, knownAt);
@@ -568,21 +579,26 @@ function choosePair(pair: string): void {
   void reload().then(connectLive);
 }
 
-async function start(): Promise<void> {
-  readHash();
-  el.asOfDate.value = view.asOf;
-  el.knownAt.value = view.knownAt ?? '';
-  relations = (await api.relations()).relations;
+/** The pair picker, kept up to date as pairs appear and grow. */
+function fillPairs(list: RelationSummary[]): void {
+  relations = list;
   fill(
     el.pair,
-    ...relations.map((r) =>
+    ...list.map((r) =>
       h(
         'option',
-        { value: r.pair },
+        { value: r.pair, selected: r.pair === view.pair },
         `${r.countries.map((c) => c.name).join(' – ')} (${r.pair}, ${r.eventCount} events)`,
       ),
     ),
   );
+}
+
+async function start(): Promise<void> {
+  readHash();
+  el.asOfDate.value = view.asOf;
+  el.knownAt.value = view.knownAt ?? '';
+  fillPairs((await api.relations()).relations);
   if (relations.length === 0) {
     fill(el.state, h('p', {}, 'The record is empty: append a first event through the API.'));
     return;
