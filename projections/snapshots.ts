@@ -5,7 +5,15 @@
 import type { PairId, RecordedEvent } from '../events/catalogue';
 import { addDays, addMonths } from '../events/dates';
 import { knownEvents, resolveCorrections } from './corrections';
-import { finishState, initialState, lastRevision, orderForFold, applyEvent, type FoldItem } from './state';
+import {
+  applyEvent,
+  copyState,
+  finishState,
+  initialState,
+  lastRevision,
+  orderForFold,
+  type FoldItem,
+} from './state';
 import type { RelationState } from './state.types';
 
 export type SeriesStep = 'day' | 'week' | 'month' | 'quarter' | 'year';
@@ -45,7 +53,8 @@ export interface Snapshot {
  * The state at each date, as known at `knownAt`, each equal to `stateAt` for that date, in the
  * order asked. The fold advances through the prefix of fold-ordered events certain at every later
  * date too; only the events after that prefix that are already certain at one date (they follow a
- * long event still under way) are folded again for it, on a copy.
+ * long event still under way) are folded again for it, on a copy. The states share entries that the
+ * fold never changes (rulings, warnings, items…): treat them as read-only.
  */
 export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery): Snapshot[] {
   const known = knownEvents(events, q.pair, q.knownAt);
@@ -55,6 +64,7 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
   const sorted = [...new Set(q.dates)].sort();
   const byDate = new Map<string, RelationState>();
   const prefix = initialState(q.pair);
+  prefix.warnings.push(...resolution.warnings);
   let next = 0;
   for (const date of sorted) {
     while (next < items.length && items[next]!.end <= date) {
@@ -62,29 +72,20 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
       applyEvent(prefix, item.event, item.start);
       next++;
     }
-    const state = structuredClone(prefix);
+    const state = copyState(prefix);
     const uncertain: FoldItem[] = [];
     for (let i = next; i < items.length && items[i]!.start <= date; i++) {
       const item = items[i]!;
       if (item.end <= date) applyEvent(state, item.event, item.start);
       else uncertain.push(item);
     }
-    byDate.set(
-      date,
-      finishState(state, {
-        asOf: date,
-        knownAt: q.knownAt,
-        revision,
-        uncertain,
-        referenceWarnings: resolution.warnings,
-      }),
-    );
+    byDate.set(date, finishState(state, { asOf: date, knownAt: q.knownAt, revision, uncertain }));
   }
   // A date asked twice gets two independent states.
   const used = new Set<string>();
   return q.dates.map((date) => {
     const state = byDate.get(date)!;
-    if (used.has(date)) return { date, state: structuredClone(state) };
+    if (used.has(date)) return { date, state: copyState(state) };
     used.add(date);
     return { date, state };
   });

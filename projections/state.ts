@@ -25,7 +25,7 @@ import type {
 } from './state.types';
 import { DEFAULT_LIST, eventInterval, phaseOf, stringList, subjectOf } from './subject';
 import { tensionIndex } from './tension-index';
-import type { Warning, WarningCode } from './warnings';
+import type { WarningCode } from './warnings';
 
 /** An effective event with its valid-time interval, ready to fold. */
 export interface FoldItem {
@@ -201,13 +201,12 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
       measures.exportControls.push(measure);
     }
     if (typeof event.data.instrument === 'string') measure.instrument = event.data.instrument;
-    measure.eventIds.push(event.id);
+    measure.eventIds = [...measure.eventIds, event.id];
     for (const name of items ?? []) {
-      const item = measure.items.find((i) => i.name === name);
-      if (item === undefined) measure.items.push({ name, level: 'restricted', since: event.date });
-      else if (item.level !== 'restricted') {
-        item.level = 'restricted';
-        item.since = event.date;
+      const at = measure.items.findIndex((i) => i.name === name);
+      if (at === -1) measure.items.push({ name, level: 'restricted', since: event.date });
+      else if (measure.items[at]!.level !== 'restricted') {
+        measure.items[at] = { name, level: 'restricted', since: event.date };
       }
     }
     return false;
@@ -217,17 +216,15 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
     warn(state, 'not-in-state', event, `${event.actor} has no export-control measure ${measureId} to change`);
     return false;
   }
-  measure.eventIds.push(event.id);
+  measure.eventIds = [...measure.eventIds, event.id];
   const names = items ?? measure.items.map((item) => item.name);
   if (event.type === 'export-control-eased') {
     const missing: string[] = [];
     for (const name of names) {
-      const item = measure.items.find((i) => i.name === name);
-      if (item === undefined) missing.push(name);
-      else if (item.level !== 'eased') {
-        item.level = 'eased';
-        item.since = event.date;
-      }
+      const at = measure.items.findIndex((i) => i.name === name);
+      if (at === -1) missing.push(name);
+      else if (measure.items[at]!.level !== 'eased')
+        measure.items[at] = { name, level: 'eased', since: event.date };
     }
     if (missing.length > 0) {
       warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
@@ -266,7 +263,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
       } else {
         existing.products = products ?? existing.products;
         if (rate !== undefined) existing.rate = rate;
-        existing.eventIds.push(event.id);
+        existing.eventIds = [...existing.eventIds, event.id];
       }
       return;
     }
@@ -275,7 +272,8 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
       warn(state, 'not-in-state', event, `${event.actor} has no tariff ${measureId} to lift`);
       return;
     }
-    existing.eventIds.push(event.id);
+    existing.eventIds = [...existing.eventIds, event.id];
+    existing.products = [...existing.products];
     const missing = removeNames(existing.products, (p) => p, products ?? [...existing.products]);
     if (missing.length > 0)
       warn(state, 'not-in-state', event, `products not under ${measureId}: ${missing.join(', ')}`);
@@ -302,7 +300,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     } else {
       existing.targets = targets ?? existing.targets;
       if (kind !== undefined) existing.kind = kind;
-      existing.eventIds.push(event.id);
+      existing.eventIds = [...existing.eventIds, event.id];
     }
     return;
   }
@@ -311,7 +309,8 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     warn(state, 'not-in-state', event, `${event.actor} has no sanctions ${measureId} to lift`);
     return;
   }
-  existing.eventIds.push(event.id);
+  existing.eventIds = [...existing.eventIds, event.id];
+  existing.targets = [...existing.targets];
   const missing = removeNames(existing.targets, (t) => t, targets ?? [...existing.targets]);
   if (missing.length > 0)
     warn(state, 'not-in-state', event, `targets not under ${measureId}: ${missing.join(', ')}`);
@@ -387,7 +386,7 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
   else delete agreement.terminatesOn;
   agreement.since = event.date;
   agreement.eventId = event.id;
-  agreement.eventIds.push(event.id);
+  agreement.eventIds = [...agreement.eventIds, event.id];
 }
 
 function applyDispute(state: RelationState, event: RecordedEvent): void {
@@ -415,7 +414,7 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
       );
     }
   }
-  dispute.eventIds.push(event.id);
+  dispute.eventIds = [...dispute.eventIds, event.id];
   switch (event.type) {
     case 'wto-dispute-filed':
       if (!created) warn(state, 'already-in-state', event, `dispute ${disputeId} is already filed`);
@@ -546,19 +545,51 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
   clearPending(state, event, start, measureGone);
 }
 
+/**
+ * A copy of `state` that {@link applyEvent} can change without touching `state`, much cheaper than
+ * a deep clone. The fold keeps one rule that makes this safe: it changes in place only the
+ * collections (measure lists, a measure's `items`, agreements, disputes, rulings, pending,
+ * warnings) and the fields of measures, agreements, disputes and `talks`; every other nested value
+ * (an item, `eventIds`, `products`, `targets`, `preferentialList`, a ruling, a warning, a pending
+ * entry, `talks.last`) is replaced, never changed. So those are shared between copies.
+ */
+export function copyState(state: RelationState): RelationState {
+  const measures: Record<CountryCode, CountryMeasures> = {};
+  for (const [country, m] of Object.entries(state.measures)) {
+    measures[country] = {
+      exportControls: m.exportControls.map((measure) => ({ ...measure, items: [...measure.items] })),
+      tariffs: m.tariffs.map((t) => ({ ...t })),
+      sanctions: m.sanctions.map((t) => ({ ...t })),
+      preferentialList: m.preferentialList,
+    };
+  }
+  return {
+    ...state,
+    measures,
+    agreements: state.agreements.map((a) => ({ ...a })),
+    disputes: state.disputes.map((d) => ({ ...d })),
+    rulings: [...state.rulings],
+    talks: { ...state.talks },
+    index: { ...state.index, components: { ...state.index.components } },
+    pending: [...state.pending],
+    uncertain: [...state.uncertain],
+    warnings: [...state.warnings],
+  };
+}
+
 /** The pure form of {@link applyEvent}: a new state, `state` untouched. */
 export function evolve(state: RelationState, event: RecordedEvent): RelationState {
-  const next = structuredClone(state);
+  const next = copyState(state);
   applyEvent(next, event);
   return next;
 }
 
 /**
- * Folds `items` (already in fold order) onto a copy of `state`: one clone, then in-place steps,
+ * Folds `items` (already in fold order) onto a copy of `state`: one copy, then in-place steps,
  * so a cached checkpoint can be resumed without being changed.
  */
 export function foldFrom(state: RelationState, items: readonly FoldItem[]): RelationState {
-  const next = structuredClone(state);
+  const next = copyState(state);
   for (const item of items) applyEvent(next, item.event, item.start);
   return next;
 }
@@ -569,21 +600,20 @@ export interface FinishContext {
   knownAt: string;
   revision: number;
   uncertain: readonly FoldItem[];
-  /** Warnings that do not come from the fold (ignored corrections and retractions). */
-  referenceWarnings: readonly Warning[];
 }
 
 /**
  * Completes a folded state for `asOf`: the question's fields, `uncertain`, warnings that depend on
  * `asOf` (a notified termination date passed with no later event; "passed" means its last day is
- * before `asOf`), and the index. Takes ownership of `folded` and returns it.
+ * before `asOf`), and the index. Takes ownership of `folded` and returns it. The fold starts from
+ * `initialState` with the resolution's warnings (ignored references) already in `warnings`.
  */
 export function finishState(folded: RelationState, ctx: FinishContext): RelationState {
   folded.asOf = ctx.asOf;
   folded.knownAt = ctx.knownAt;
   folded.revision = ctx.revision;
   folded.uncertain = ctx.uncertain.map((item) => listedEvent(item.event));
-  const warnings: Warning[] = [...ctx.referenceWarnings, ...folded.warnings];
+  const warnings = folded.warnings;
   for (const agreement of folded.agreements) {
     if (
       agreement.status === 'termination-notified' &&
@@ -597,7 +627,6 @@ export function finishState(folded: RelationState, ctx: FinishContext): Relation
       });
     }
   }
-  folded.warnings = warnings;
   folded.index = tensionIndex(folded, folded.pair, ctx.asOf);
   return folded;
 }
@@ -617,12 +646,7 @@ export function stateAt(events: readonly RecordedEvent[], q: StateQuery): Relati
   const resolution = resolveCorrections(known);
   const { certain, uncertain } = splitByAsOf(orderForFold(resolution), q.asOf);
   const folded = initialState(q.pair);
+  folded.warnings.push(...resolution.warnings);
   for (const item of certain) applyEvent(folded, item.event, item.start);
-  return finishState(folded, {
-    asOf: q.asOf,
-    knownAt: q.knownAt,
-    revision: lastRevision(known),
-    uncertain,
-    referenceWarnings: resolution.warnings,
-  });
+  return finishState(folded, { asOf: q.asOf, knownAt: q.knownAt, revision: lastRevision(known), uncertain });
 }
