@@ -540,6 +540,35 @@ describe('parseEvent: hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('never throws on deeply nested values wherever they are put', () => {
+    const nested = fc
+      .tuple(fc.integer({ min: 0, max: 20_000 }), fc.boolean(), fc.anything({ maxDepth: 2 }))
+      .map(([depth, inArrays, bottom]) => {
+        let value: unknown = bottom;
+        for (let i = 0; i < depth; i++) value = inArrays ? [value] : { __proto__: null, n: value };
+        return value;
+      });
+    const correction = (changes: unknown) =>
+      envelope('event-corrected', { eventId: EVENT_ID.replace('0f', '1f'), reason: 'r', changes });
+    const placements: Record<string, (value: unknown) => unknown> = {
+      root: (value) => value,
+      colour: (value) => tightened({ colour: value }),
+      data: (value) => tightened({ data: value }),
+      'data.items': (value) => tightened({ data: { measureId: 'm', items: value } }),
+      sources: (value) => tightened({ sources: value }),
+      changes: (value) => correction(value),
+      'changes.data': (value) => correction({ data: value }),
+    };
+    fc.assert(
+      fc.property(nested, fc.constantFrom(...Object.keys(placements)), (value, at) => {
+        const input = placements[at]!(value);
+        const result = parseEvent(input, { pair: PAIR });
+        return result.ok || (result.errors.length > 0 && result.errors.every(isProblem));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('accepts every generated valid envelope (the generator is not vacuous)', () => {
     fc.assert(
       fc.property(
