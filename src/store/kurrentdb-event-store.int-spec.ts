@@ -105,6 +105,8 @@ describe('KurrentDB adapter against a server that does not answer', () => {
     await expect(store.readStream('relation-JPN-KOR')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.readAll({ maxCount: 1 })).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.listStreams('relation-')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.findEvent(event.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.streamRevision('relation-JPN-KOR')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it('reports a subscription that cannot reach the server through onError', async () => {
