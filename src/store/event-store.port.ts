@@ -113,7 +113,8 @@ export interface EventStore {
   ): Subscription;
   /**
    * The first stored event (lowest position) with this id, in any stream; `undefined` when none.
-   * Indexed on SQLite and memory; a scan of `$all` on KurrentDB (linear in the store's size).
+   * Indexed on SQLite and memory; on KurrentDB, which has no such index, the adapter keeps one in
+   * memory, built from `$all` on first use and caught up incrementally.
    */
   findEvent(eventId: string): Promise<StoredEvent | undefined>;
   /** Names of the streams whose names begin with `prefix`, sorted. */
