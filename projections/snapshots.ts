@@ -8,11 +8,10 @@ import { knownEvents, resolveCorrections } from './corrections';
 import {
   applyEvent,
   copyState,
-  finishState,
   initialState,
   lastRevision,
   orderForFold,
-  type FoldItem,
+  stateFromCheckpoint,
 } from './state';
 import type { RelationState } from './state.types';
 
@@ -72,14 +71,7 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
       applyEvent(prefix, item.event, item.start);
       next++;
     }
-    const state = copyState(prefix);
-    const uncertain: FoldItem[] = [];
-    for (let i = next; i < items.length && items[i]!.start <= date; i++) {
-      const item = items[i]!;
-      if (item.end <= date) applyEvent(state, item.event, item.start);
-      else uncertain.push(item);
-    }
-    byDate.set(date, finishState(state, { asOf: date, knownAt: q.knownAt, revision, uncertain }));
+    byDate.set(date, stateFromCheckpoint(prefix, items, next, { asOf: date, knownAt: q.knownAt, revision }));
   }
   // A date asked twice gets two independent states.
   const used = new Set<string>();
