@@ -334,10 +334,14 @@ describeInChromium('the web page at /', () => {
   });
 
   it('shows the earlier value when "as known at" is set to before a correction', async () => {
-    const removal = (await timeline()).find(
-      (e) => e.type === 'preferential-list-removed' && e.actor === 'JPN' && e.date === '2019-08-28',
+    const notice = (await timeline()).find(
+      (e) =>
+        e.type === 'agreement-termination-notified' &&
+        e.data.phase === 'effective' &&
+        e.date === '2019-08-23',
     );
-    if (!removal) throw new Error('the bundled record lacks Japan’s list removal of 2019-08-28');
+    if (!notice) throw new Error('the bundled record lacks the GSOMIA termination notice of 2019-08-23');
+    expect(notice.data.terminatesOn).toBe('2019-11-23');
     const audit = (await api<{ entries: { recordedAt: string }[] }>(`/api/relations/${PAIR}/audit`)).body
       .entries;
     const lastRecorded = audit[audit.length - 1]?.recordedAt ?? '';
@@ -346,40 +350,37 @@ describeInChromium('the web page at /', () => {
     const before = new Date().toISOString();
     expect(before > lastRecorded).toBe(true);
     await sleep(20);
-    const corrected = 'Japan’s removal of South Korea from its Group A takes effect (corrected wording).';
+    const corrected =
+      'South Korea gives notice ending GSOMIA, which would lapse at midnight on 22 November 2019.';
     const { events } = await append({
       type: 'event-corrected',
-      summary: 'Name the list by its current designation',
+      summary: 'Give the last day of GSOMIA rather than the day after',
       data: {
-        eventId: removal.id,
-        changes: { summary: corrected, data: { list: 'Export Trade Control Order, Group A' } },
-        reason: 'The list was renamed Group A when Korea was removed from it.',
+        eventId: notice.id,
+        changes: { summary: corrected, data: { terminatesOn: '2019-11-22' } },
+        reason: 'The notice ends the pact at midnight on 22 November.',
       },
     });
     expect((events[0]?.recordedAt ?? '') > before).toBe(true);
 
     // Now: the corrected reading, arrived live.
-    const listed = page.locator(`#event-list .event-button[data-event-id="${removal.id}"] .summary`);
+    const listed = page.locator(`#event-list .event-button[data-event-id="${notice.id}"] .summary`);
     await page.waitForFunction(
       ([id, text]) =>
         document.querySelector(`#event-list .event-button[data-event-id="${id}"] .summary`)?.textContent ===
         text,
-      [removal.id, corrected] as const,
+      [notice.id, corrected] as const,
     );
     await settled();
-    await expect(page.locator('[data-country="JPN"] .list-status').textContent()).resolves.toContain(
-      "Japan's preferential list (Export Trade Control Order, Group A)",
-    );
+    const gsomia = page.locator('[data-agreement="gsomia"]');
+    await expect(gsomia.textContent()).resolves.toContain('terminates on 2019-11-22');
 
     // As known before the correction: the earlier reading, and what changed since.
     await page.fill('#known-at', before);
     await page.press('#known-at', 'Enter');
     await settled();
-    await expect(listed.textContent()).resolves.toBe(removal.summary);
-    const japansList = page.locator('[data-country="JPN"] .list-status');
-    await expect(japansList.textContent()).resolves.toContain(
-      `Japan's preferential list (${String(removal.data.list)})`,
-    );
+    await expect(listed.textContent()).resolves.toBe(notice.summary);
+    await expect(gsomia.textContent()).resolves.toContain('terminates on 2019-11-23');
     await expect(page.locator('#changes-section').isVisible()).resolves.toBe(true);
     await expect(page.locator(`#changes li[data-event-id="${events[0]?.id ?? ''}"]`).count()).resolves.toBe(
       1,
@@ -390,6 +391,7 @@ describeInChromium('the web page at /', () => {
     await page.click('#known-at-now');
     await settled();
     await expect(listed.textContent()).resolves.toBe(corrected);
+    await expect(gsomia.textContent()).resolves.toContain('terminates on 2019-11-22');
   });
 
   it('shows an appended event live without a reload, with a <script> in its summary kept as text', async () => {
