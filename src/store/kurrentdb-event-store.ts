@@ -221,7 +221,7 @@ export class KurrentDbEventStore implements EventStore {
    * KurrentDB has no index by event id, so this keeps one in memory: built by reading `$all` on
    * the first call, then brought up to date with only what was appended since. Concurrent calls
    * share one catch-up, so checking a thousand ids costs one read of the new events, not a
-   * thousand scans. About 150 bytes per stored event.
+   * thousand scans. Roughly 160 bytes per stored event.
    */
   async findEvent(eventId: string): Promise<StoredEvent | undefined> {
     this.assertOpen();
