@@ -25,7 +25,7 @@ import type {
 } from './state.types';
 import { DEFAULT_LIST, eventInterval, phaseOf, stringList, subjectOf } from './subject';
 import { tensionIndex } from './tension-index';
-import type { WarningCode } from './warnings';
+import type { Warning, WarningCode } from './warnings';
 
 /** An effective event with its valid-time interval, ready to fold. */
 export interface FoldItem {
@@ -600,20 +600,27 @@ export interface FinishContext {
   knownAt: string;
   revision: number;
   uncertain: readonly FoldItem[];
+  /**
+   * Warnings that do not come from the fold (ignored corrections and retractions), put first. Give
+   * them here when the fold started from a bare {@link initialState}; leave them out when they were
+   * pushed into its `warnings` before folding, as `stateAt` and `snapshotsAt` do.
+   */
+  referenceWarnings?: readonly Warning[];
 }
 
 /**
  * Completes a folded state for `asOf`: the question's fields, `uncertain`, warnings that depend on
  * `asOf` (a notified termination date passed with no later event; "passed" means its last day is
- * before `asOf`), and the index. Takes ownership of `folded` and returns it. The fold starts from
- * `initialState` with the resolution's warnings (ignored references) already in `warnings`.
+ * before `asOf`), and the index. Takes ownership of `folded` and returns it.
  */
 export function finishState(folded: RelationState, ctx: FinishContext): RelationState {
   folded.asOf = ctx.asOf;
   folded.knownAt = ctx.knownAt;
   folded.revision = ctx.revision;
   folded.uncertain = ctx.uncertain.map((item) => listedEvent(item.event));
-  const warnings = folded.warnings;
+  const warnings = ctx.referenceWarnings?.length
+    ? [...ctx.referenceWarnings, ...folded.warnings]
+    : folded.warnings;
   for (const agreement of folded.agreements) {
     if (
       agreement.status === 'termination-notified' &&
@@ -627,6 +634,7 @@ export function finishState(folded: RelationState, ctx: FinishContext): Relation
       });
     }
   }
+  folded.warnings = warnings;
   folded.index = tensionIndex(folded, folded.pair, ctx.asOf);
   return folded;
 }
@@ -643,7 +651,7 @@ export function stateFromCheckpoint(
   checkpoint: RelationState,
   items: readonly FoldItem[],
   position: number,
-  ctx: Omit<FinishContext, 'uncertain'>,
+  ctx: Omit<FinishContext, 'uncertain' | 'referenceWarnings'>,
 ): RelationState {
   const state = copyState(checkpoint);
   const uncertain: FoldItem[] = [];
