@@ -46,8 +46,8 @@ export function openRaw(file: string, durability: Durability): Database.Database
   return db;
 }
 
-/** Raw bulk import of an NDJSON file: parse each line, insert it, 1,000 rows per transaction. */
-export async function rawBulkImport(file: string, dbFile: string): Promise<number> {
+/** Raw bulk import of NDJSON files, in order: parse each line, insert it, 1,000 rows per transaction. */
+export async function rawBulkImport(files: readonly string[], dbFile: string): Promise<number> {
   const db = openRaw(dbFile, 'FULL');
   const insert = db.prepare(INSERT);
   const revisions = new Map<string, number>();
@@ -56,19 +56,21 @@ export async function rawBulkImport(file: string, dbFile: string): Promise<numbe
     for (const row of rows) insert.run(...row);
   });
   let count = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.length === 0) continue;
-    const event = JSON.parse(line) as { id: string; pair: string; type: string };
-    const stream = `relation-${event.pair}`;
-    const revision = (revisions.get(stream) ?? -1) + 1;
-    revisions.set(stream, revision);
-    batch.push([stream, revision, event.id, event.type, line, rawMetadata()]);
-    if (batch.length === 1000) {
-      flush(batch);
-      batch = [];
+  for (const file of files) {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.length === 0) continue;
+      const event = JSON.parse(line) as { id: string; pair: string; type: string };
+      const stream = `relation-${event.pair}`;
+      const revision = (revisions.get(stream) ?? -1) + 1;
+      revisions.set(stream, revision);
+      batch.push([stream, revision, event.id, event.type, line, rawMetadata()]);
+      if (batch.length === 1000) {
+        flush(batch);
+        batch = [];
+      }
+      count++;
     }
-    count++;
   }
   if (batch.length > 0) flush(batch);
   db.close();

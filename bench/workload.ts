@@ -90,7 +90,7 @@ export function workloadPairs(count: number, seed = 1): PairId[] {
 const TYPE_WEIGHTS: ReadonlyArray<readonly [EventType, number]> = [
   ['talks-held', 20],
   ['other-development', 15],
-  ['court-ruling', 5],
+  ['court-ruling', 3],
   ['export-control-tightened', 8],
   ['export-control-eased', 4],
   ['export-control-lifted', 3],
@@ -147,7 +147,12 @@ interface PairMemory {
   expected: number;
   /** Recent events that may still be corrected or retracted (bounded). */
   targets: Array<{ id: string; type: EventType }>;
+  /** Standing measures by `kind:actor`, oldest first. */
   measures: Map<string, string[]>;
+  /** A measure announced or decided but not yet effective, by `kind:actor`. */
+  announced: Map<string, string>;
+  /** Actors that removed the other country from their preferential list. */
+  listRemoved: Set<string>;
   agreements: string[];
   disputes: string[];
 }
@@ -199,6 +204,8 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadE
     expected: index === 0 ? hotEvents : Math.max(1, (total - hotEvents) / Math.max(1, others)),
     targets: [],
     measures: new Map(),
+    announced: new Map(),
+    listRemoved: new Set(),
     agreements: [],
     disputes: [],
   }));
@@ -223,7 +230,7 @@ function nextEvent(random: Random, memory: PairMemory): WorkloadEvent {
   const actor = random.pick(memory.countries);
   const roll = random.next();
   if (roll < 0.03 && memory.targets.length > 0) return correctionOrRetraction(random, memory, roll < 0.02);
-  const type = drawType(random);
+  const { type, data } = development(random, memory, drawType(random), actor, day);
   const date = partialDate(random, day);
   const event: WorkloadEvent = {
     id: random.uuid(),
@@ -232,7 +239,7 @@ function nextEvent(random: Random, memory: PairMemory): WorkloadEvent {
     date,
     actor,
     summary: `${words(random, 10 + random.int(10))}.`,
-    data: dataFor(random, memory, type, actor, day),
+    data,
     sources: sources(random, day),
   };
   if (date.length === 10 && random.chance(0.05)) event.dateEnd = addDays(date, 1 + random.int(20));
@@ -278,32 +285,102 @@ function drawType(random: Random): EventType {
   return 'other-development';
 }
 
+/** Mostly no phase or `effective`; a few steps announced or decided first. */
 function phase(random: Random): { phase?: string } {
   const roll = random.next();
-  if (roll < 0.1) return { phase: 'announced' };
-  if (roll < 0.15) return { phase: 'decided' };
-  return roll < 0.5 ? { phase: 'effective' } : {};
+  if (roll < 0.05) return { phase: 'announced' };
+  if (roll < 0.08) return { phase: 'decided' };
+  return roll < 0.4 ? { phase: 'effective' } : {};
 }
 
-/** Mostly an existing measure of that actor; sometimes one never recorded (the fold warns). */
-function measureOf(random: Random, memory: PairMemory, kind: string, actor: string): string {
-  const ids = memory.measures.get(`${kind}:${actor}`);
-  if (ids && ids.length > 0 && random.chance(0.85)) return random.pick(ids);
-  return `${actor.toLowerCase()}-${kind}-${memory.produced}`;
-}
-
-function remember(memory: PairMemory, kind: string, actor: string, measureId: string): void {
+/**
+ * Measures live and die as in a real record: an imposing event creates one (or makes effective
+ * the one announced before), easing and lifting name a standing one, few stand at once, and a
+ * small share of lifts name a measure never recorded (the fold warns about those).
+ */
+function measureStep(
+  random: Random,
+  memory: PairMemory,
+  drawn: EventType,
+  actor: string,
+): { type: EventType; measureId: string; phase: { phase?: string } } {
+  const kind = drawn.split('-')[0]!;
   const key = `${kind}:${actor}`;
-  const ids = memory.measures.get(key) ?? [];
-  if (!ids.includes(measureId)) ids.push(measureId);
-  if (ids.length > 8) ids.shift();
-  memory.measures.set(key, ids);
+  const active = memory.measures.get(key) ?? [];
+  memory.measures.set(key, active);
+  const imposing =
+    drawn === 'export-control-tightened' || drawn === 'tariff-imposed' || drawn === 'sanctions-imposed';
+  const imposeType = (kind === 'export' ? 'export-control-tightened' : `${kind}-imposed`) as EventType;
+  const liftType = (kind === 'export' ? 'export-control-lifted' : `${kind}-lifted`) as EventType;
+  const announced = memory.announced.get(key);
+  if ((imposing && active.length < 3) || (!imposing && active.length === 0)) {
+    if (announced !== undefined) {
+      memory.announced.delete(key);
+      active.push(announced);
+      return { type: imposeType, measureId: announced, phase: { phase: 'effective' } };
+    }
+    const measureId = `${actor.toLowerCase()}-${kind}-${memory.produced}`;
+    const step = phase(random);
+    if (step.phase === 'announced' || step.phase === 'decided') memory.announced.set(key, measureId);
+    else active.push(measureId);
+    return { type: imposeType, measureId, phase: step };
+  }
+  if (random.chance(0.05))
+    return { type: liftType, measureId: `${actor.toLowerCase()}-${kind}-unrecorded`, phase: {} };
+  const measureId = active[0]!;
+  if (drawn === 'export-control-eased' && random.chance(0.7)) {
+    return { type: 'export-control-eased', measureId, phase: {} };
+  }
+  active.shift();
+  return { type: liftType, measureId, phase: random.chance(0.9) ? {} : { phase: 'effective' } };
 }
 
 function items(random: Random, count: number): string[] {
   const out = new Set<string>();
   while (out.size < count) out.add(`${random.pick(WORDS)} ${random.pick(WORDS)}`);
   return [...out];
+}
+
+function development(
+  random: Random,
+  memory: PairMemory,
+  drawn: EventType,
+  actor: string,
+  day: number,
+): { type: EventType; data: Record<string, unknown> } {
+  switch (drawn) {
+    case 'export-control-tightened':
+    case 'tariff-imposed':
+    case 'sanctions-imposed':
+    case 'export-control-eased':
+    case 'export-control-lifted':
+    case 'tariff-lifted':
+    case 'sanctions-lifted': {
+      const step = measureStep(random, memory, drawn, actor);
+      const list = items(random, 1 + random.int(3));
+      const data: Record<string, unknown> =
+        step.type === 'export-control-tightened'
+          ? { measureId: step.measureId, items: list, instrument: words(random, 3) }
+          : step.type === 'tariff-imposed'
+            ? { measureId: step.measureId, products: list, rate: `${5 + random.int(40)}%` }
+            : step.type === 'sanctions-imposed'
+              ? { measureId: step.measureId, targets: list, kind: 'asset freeze' }
+              : { measureId: step.measureId };
+      return { type: step.type, data: { ...data, ...step.phase } };
+    }
+    case 'preferential-list-removed':
+    case 'preferential-list-restored': {
+      // Mostly the step that follows the current status; sometimes a repeat the fold warns about.
+      const removed = memory.listRemoved.has(actor);
+      const type =
+        random.chance(0.9) === removed ? 'preferential-list-restored' : 'preferential-list-removed';
+      if (type === 'preferential-list-removed') memory.listRemoved.add(actor);
+      else memory.listRemoved.delete(actor);
+      return { type, data: { ...phase(random) } };
+    }
+    default:
+      return { type: drawn, data: dataFor(random, memory, drawn, actor, day) };
+  }
 }
 
 function dataFor(
@@ -318,28 +395,14 @@ function dataFor(
       return { court: `${words(random, 2)} court`, holding: words(random, 12), caseId: `case-${day}` };
     case 'export-control-tightened':
     case 'tariff-imposed':
-    case 'sanctions-imposed': {
-      const kind = type.split('-')[0]!;
-      const measureId = `${actor.toLowerCase()}-${kind}-${memory.produced}`;
-      remember(memory, kind, actor, measureId);
-      const list = items(random, 1 + random.int(3));
-      if (type === 'export-control-tightened')
-        return { measureId, items: list, instrument: words(random, 3), ...phase(random) };
-      if (type === 'tariff-imposed')
-        return { measureId, products: list, rate: `${5 + random.int(40)}%`, ...phase(random) };
-      return { measureId, targets: list, kind: 'asset freeze', ...phase(random) };
-    }
+    case 'sanctions-imposed':
     case 'export-control-eased':
     case 'export-control-lifted':
     case 'tariff-lifted':
-    case 'sanctions-lifted': {
-      const kind = type.split('-')[0]!;
-      const measureId = measureOf(random, memory, kind, actor);
-      return { measureId, ...phase(random) };
-    }
+    case 'sanctions-lifted':
     case 'preferential-list-removed':
     case 'preferential-list-restored':
-      return { ...phase(random) };
+      throw new Error(`${type} is drawn by development`);
     case 'agreement-signed': {
       const agreementId = `agreement-${memory.produced}`;
       memory.agreements.push(agreementId);

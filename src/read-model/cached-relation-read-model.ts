@@ -30,8 +30,10 @@ export interface ReadModelCacheOptions {
   maxEvents: number;
   /** Most pairs held. */
   maxPairs: number;
-  /** Fold items between two checkpoints of a pair. */
+  /** Fewest fold items between two checkpoints of a pair. */
   checkpointEvery: number;
+  /** Most checkpoints per pair (large pairs space them further apart). */
+  maxCheckpoints: number;
   /** Wait before re-subscribing after the subscription failed. */
   resubscribeMs: number;
 }
@@ -43,7 +45,8 @@ export interface ReadModelCacheOptions {
 export const DEFAULT_CACHE_OPTIONS: ReadModelCacheOptions = {
   maxEvents: 200_000,
   maxPairs: 10_000,
-  checkpointEvery: 64,
+  checkpointEvery: 32,
+  maxCheckpoints: 16,
   resubscribeMs: 1000,
 };
 
@@ -169,6 +172,7 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
       );
       const projection = new PairProjection(pair, stored.map(fromStored), {
         checkpointEvery: this.options.checkpointEvery,
+        maxCheckpoints: this.options.maxCheckpoints,
       });
       const arrived = this.buffered.get(pair) ?? [];
       if (!projection.extend(arrived)) {

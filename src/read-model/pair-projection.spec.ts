@@ -173,6 +173,18 @@ const asOfDay = fc
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
+/** `count` talks, one a month from January 2010, each dated the 15th. */
+function talks(count: number): TestInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    type: 'talks-held',
+    date: `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-15`,
+    actor: 'JPN',
+    summary: `talks ${i}`,
+    sources: SOURCES,
+    data: { level: 'minister' },
+  })) as TestInput[];
+}
+
 describe('PairProjection', () => {
   it('answers every asOf and knownAt exactly as stateAt on the same events, before and after appends', () => {
     fc.assert(
@@ -183,7 +195,7 @@ describe('PairProjection', () => {
         fc.integer({ min: 1, max: 8 }),
         (first, later, questions, checkpointEvery) => {
           const initial = record(first);
-          const projection = new PairProjection(PAIR, initial, { checkpointEvery });
+          const projection = new PairProjection(PAIR, initial, { checkpointEvery, maxCheckpoints: 1000 });
           const ask = (events: readonly RecordedEvent[]): void => {
             for (const [asOf, knownIndex, now] of questions) {
               // Either everything is known, or the record as it stood after some earlier event.
@@ -209,7 +221,7 @@ describe('PairProjection', () => {
         fc.array(asOfDay, { minLength: 1, maxLength: 20 }),
         (steps, dates) => {
           const events = record(steps);
-          const projection = new PairProjection(PAIR, events, { checkpointEvery: 4 });
+          const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
           const earlier = events[Math.floor(events.length / 2)]?.recordedAt ?? NOW;
           for (const knownAt of [NOW, earlier]) {
             expect(projection.snapshots(dates, knownAt)).toEqual(
@@ -223,16 +235,10 @@ describe('PairProjection', () => {
   });
 
   it('keeps the checkpoints before an out-of-order event and rebuilds those after it', () => {
-    const inputs: TestInput[] = Array.from({ length: 40 }, (_, i) => ({
-      type: 'talks-held',
-      date: `20${String(10 + Math.floor(i / 12)).padStart(2, '0')}-${String((i % 12) + 1).padStart(2, '0')}-15`,
-      actor: 'JPN',
-      summary: `talks ${i}`,
-      sources: SOURCES,
-      data: { level: 'minister' },
-    })) as TestInput[];
-    const events = recordAll(PAIR, inputs);
-    const projection = new PairProjection(PAIR, events, { checkpointEvery: 5 });
+    const events = recordAll(PAIR, talks(40));
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 5, maxCheckpoints: 1000 });
+    projection.state('2013-12-31', NOW);
+    expect(projection.checkpointCount).toBe(1); // a pair asked once is folded plainly
     projection.state('2013-12-31', NOW);
     expect(projection.checkpointCount).toBe(9); // the initial state and one after every 5 of the 40 events
 
@@ -264,6 +270,15 @@ describe('PairProjection', () => {
     expect(state).toEqual(stateAt(all, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }));
   });
 
+  it('spaces checkpoints further apart for a large pair instead of making more', () => {
+    const events = recordAll(PAIR, talks(200));
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 5, maxCheckpoints: 4 });
+    projection.state('2030-12-31', NOW);
+    const state = projection.state('2030-12-31', NOW);
+    expect(projection.checkpointCount).toBe(5); // the initial state and one after every 50 events
+    expect(state).toEqual(stateAt(events, { pair: PAIR, asOf: '2030-12-31', knownAt: NOW }));
+  });
+
   it('rebuilds from the corrected event on: a correction moving an early event changes later answers', () => {
     const events = recordAll(PAIR, [
       {
@@ -283,7 +298,7 @@ describe('PairProjection', () => {
         data: { level: 'working' as const },
       })),
     ] as TestInput[]);
-    const projection = new PairProjection(PAIR, events, { checkpointEvery: 3 });
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 3, maxCheckpoints: 1000 });
     expect(projection.state('2020-06-30', NOW).measures.JPN!.preferentialList.status).toBe('removed');
 
     const correction = recordAll(
@@ -328,7 +343,10 @@ describe('PairProjection', () => {
         data: { level: 'leader' },
       },
     ] as TestInput[]);
-    const projection = new PairProjection(PAIR, events.slice(0, 1), { checkpointEvery: 2 });
+    const projection = new PairProjection(PAIR, events.slice(0, 1), {
+      checkpointEvery: 2,
+      maxCheckpoints: 1000,
+    });
     const third = recordAll(
       PAIR,
       [

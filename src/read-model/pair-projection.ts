@@ -45,12 +45,19 @@ interface FoldIndex {
   checkpoints: Checkpoint[];
   referenceWarnings: Warning[];
   revision: number;
+  /** Questions answered from this fold so far. */
+  asked: number;
 }
 
 /** Tuning of a {@link PairProjection}. */
 export interface PairProjectionOptions {
-  /** Fold items between two checkpoints. */
+  /** Fewest fold items between two checkpoints. */
   checkpointEvery: number;
+  /**
+   * Most checkpoints per pair: each costs a copy of the state, which grows with the pair, so a
+   * large pair gets checkpoints further apart rather than more of them.
+   */
+  maxCheckpoints: number;
 }
 
 export class PairProjection {
@@ -129,7 +136,8 @@ export class PairProjection {
 
   private stateFromCheckpoint(fold: FoldIndex, asOf: string, knownAt: string): RelationState {
     const usable = lastIndexEndingBy(fold.prefixEnd, asOf);
-    const checkpoint = this.checkpointAtOrBefore(fold, usable);
+    // The first question after a (re)build folds plainly: a pair asked once never pays for copies.
+    const checkpoint = fold.asked++ === 0 ? fold.checkpoints[0]! : this.checkpointAtOrBefore(fold, usable);
     const { certain, uncertain } = splitByAsOf(fold.items.slice(checkpoint.index), asOf);
     return finishState(foldFrom(checkpoint.state, certain), {
       asOf,
@@ -145,7 +153,10 @@ export class PairProjection {
    * are made only as far as questions reach, so a cold question pays for one fold, not for all.
    */
   private checkpointAtOrBefore(fold: FoldIndex, limit: number): Checkpoint {
-    const every = this.options.checkpointEvery;
+    const every = Math.max(
+      this.options.checkpointEvery,
+      Math.ceil(fold.items.length / this.options.maxCheckpoints),
+    );
     const last = fold.checkpoints[fold.checkpoints.length - 1]!;
     const target = last.index + Math.floor((limit - last.index) / every) * every;
     if (target > last.index) {
@@ -194,6 +205,7 @@ export class PairProjection {
       checkpoints,
       referenceWarnings: resolution.warnings,
       revision: lastRevision(this.eventsInOrder),
+      asked: 0,
     };
     this.stale = false;
     return this.fold;

@@ -1,0 +1,498 @@
+/**
+ * `npm run bench [-- --events N] [-- --seconds S] [-- --only import,append,state,http]`: builds the
+ * synthetic record, measures each operation beside its raw baseline in the same run, prints the
+ * table and writes `bench/results.json`. quality.md lists the bars.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GENESIS_HASH, type EventInput, type PairId } from '../events/catalogue';
+import { streamNameOf } from '../events/countries';
+import { recordEnvelope } from '../projections/recording';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { CachedRelationReadModel } from '../src/read-model/cached-relation-read-model';
+import { toNewEvent } from '../src/relations/event-codec';
+import { SqliteEventStore } from '../src/store/sqlite-event-store';
+import { openRaw, rawBulkImport, rawReadStream, rawSingleAppends } from './baseline';
+import { absoluteRow, formatTable, median, ratioRow, type ResultRow } from './report';
+import { appendLoad, get, load, rssMb, startServer, type LoadResult } from './server';
+import { generateWorkload, HOT_PAIR, Random, workloadPairs, type WorkloadEvent } from './workload';
+
+interface Options {
+  events: number;
+  seconds: number;
+  only: Set<string> | undefined;
+  keep: boolean;
+}
+
+/** Lines per import file: one file of a million ~700-byte lines would not fit in one V8 string. */
+const LINES_PER_FILE = 200_000;
+const SINGLE_APPENDS = 1000;
+const ROUNDS = 3;
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { events: 1_000_000, seconds: 10, only: undefined, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--events') options.events = positive(arg, value());
+    else if (arg === '--seconds') options.seconds = positive(arg, value());
+    else if (arg === '--only') options.only = new Set(value().split(','));
+    else if (arg === '--keep') options.keep = true;
+    else
+      throw new Error(
+        `unknown option ${arg} (use --events N, --seconds S, --only import,append,state,http, --keep)`,
+      );
+  }
+  return options;
+}
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function writeWorkload(dir: string, events: number): Promise<string[]> {
+  const files: string[] = [];
+  let out: ReturnType<typeof createWriteStream> | undefined;
+  let n = 0;
+  for (const event of generateWorkload({ events })) {
+    if (n % LINES_PER_FILE === 0) {
+      if (out) await new Promise<void>((done) => out!.end(() => done()));
+      const file = join(dir, `workload-${files.length}.ndjson`);
+      files.push(file);
+      out = createWriteStream(file);
+    }
+    if (!out!.write(`${JSON.stringify(event)}\n`))
+      await new Promise<void>((done) => out!.once('drain', () => done()));
+    n++;
+  }
+  if (out) await new Promise<void>((done) => out!.end(() => done()));
+  return files;
+}
+
+function runCli(root: string, args: readonly string[], dbFile: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, EVENT_STORE: `sqlite:${dbFile}`, SEED: 'none', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', fail);
+    child.once('exit', (code) =>
+      code === 0
+        ? done()
+        : fail(new Error(`relations ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)),
+    );
+  });
+}
+
+async function measureImport(root: string, files: readonly string[], work: string, events: number) {
+  log(`raw import of ${events} lines in 1,000-row transactions`);
+  let started = performance.now();
+  await rawBulkImport(files, join(work, 'raw.db'));
+  const rawSeconds = (performance.now() - started) / 1000;
+  log(`raw: ${(events / rawSeconds).toFixed(0)} events/s; now the CLI importer (${files.length} file(s))`);
+  started = performance.now();
+  for (const file of files) await runCli(root, ['import', file], join(work, 'ours.db'));
+  const oursSeconds = (performance.now() - started) / 1000;
+  log(`ours: ${(events / oursSeconds).toFixed(0)} events/s`);
+  return ratioRow({
+    id: 'import',
+    what: `bulk import, ${events.toLocaleString('en-US')} events (CLI: validate, hash, append)`,
+    ours: { value: events / oursSeconds, unit: 'events/s' },
+    baseline: { value: events / rawSeconds, unit: 'events/s', what: 'raw 1,000-row transactions' },
+    bar: { kind: 'min', limit: 0.5, label: '≥ 0.5 of raw' },
+    note: `${oursSeconds.toFixed(1)} s vs ${rawSeconds.toFixed(1)} s; each CLI run includes starting the app`,
+  });
+}
+
+function singleAppendEvents(count: number): WorkloadEvent[] {
+  const out: WorkloadEvent[] = [];
+  for (const event of generateWorkload({ events: count * 2, seed: 7 })) {
+    if (event.type !== 'event-corrected' && event.type !== 'event-retracted') out.push(event);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+async function measureSingleAppends(work: string): Promise<ResultRow> {
+  const events = singleAppendEvents(SINGLE_APPENDS);
+  const bodies = events.map((event) => JSON.stringify(event));
+  const pairs = workloadPairs(10);
+  const ours: number[] = [];
+  const raw: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const rawFile = join(work, `single-raw-${round}.db`);
+    let started = performance.now();
+    rawSingleAppends(rawFile, bodies, 'FULL');
+    raw.push(SINGLE_APPENDS / ((performance.now() - started) / 1000));
+
+    const store = SqliteEventStore.open(join(work, `single-ours-${round}.db`), { synchronous: 'FULL' });
+    const heads = new Map<string, { revision: number; hash: string }>();
+    started = performance.now();
+    for (let i = 0; i < events.length; i++) {
+      const { pair: _pair, ...input } = events[i]!;
+      const pair = pairs[i % pairs.length]!;
+      const head = heads.get(pair) ?? { revision: -1, hash: GENESIS_HASH };
+      const actor = pair.slice(0, 3);
+      const recorded = recordEnvelope(
+        pair,
+        { ...(input as EventInput & { id: string }), actor },
+        {
+          revision: head.revision + 1,
+          recordedAt: new Date().toISOString(),
+          recordedBy: 'bench',
+          prevHash: head.hash,
+        },
+      );
+      await store.append(streamNameOf(pair), [toNewEvent(recorded)], {
+        expectedRevision: head.revision === -1 ? 'no-stream' : head.revision,
+      });
+      heads.set(pair, { revision: recorded.revision, hash: recorded.hash });
+    }
+    ours.push(SINGLE_APPENDS / ((performance.now() - started) / 1000));
+    await store.close();
+  }
+  log(
+    `single appends: ours ${ours.map((v) => v.toFixed(0)).join(', ')}; raw ${raw.map((v) => v.toFixed(0)).join(', ')}`,
+  );
+  return ratioRow({
+    id: 'append-single',
+    what: `single-event appends through the store port (FULL, hash chain), median of ${ROUNDS}×${SINGLE_APPENDS}`,
+    ours: { value: median(ours), unit: 'events/s' },
+    baseline: { value: median(raw), unit: 'events/s', what: 'raw single-row FULL transactions' },
+    bar: { kind: 'min', limit: 0.8, label: '≥ 0.8 of raw' },
+  });
+}
+
+async function measureState(work: string): Promise<ResultRow[]> {
+  const store = SqliteEventStore.open(join(work, 'ours.db'));
+  const raw = openRaw(join(work, 'raw.db'), 'FULL');
+  const stream = streamNameOf(HOT_PAIR);
+  const count = (await store.streamRevision(stream)) + 1;
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  const now = new Date().toISOString();
+  for (let round = 0; round < 7; round++) {
+    let started = performance.now();
+    const rows = rawReadStream(raw, stream);
+    baseline.push((performance.now() - started) / 1000);
+    if (rows.length !== count)
+      throw new Error(`raw read ${rows.length} rows of ${stream}, the store has ${count}`);
+    // A fresh read model per round: the cache is cold, the answer needs read, decode and fold.
+    const model = new CachedRelationReadModel(store, new MetricsService());
+    started = performance.now();
+    await model.state(HOT_PAIR, now.slice(0, 10), now);
+    ours.push((performance.now() - started) / 1000);
+  }
+  // Warm: the same model answering random dates (checkpoints in place) and a past knownAt.
+  const model = new CachedRelationReadModel(store, new MetricsService());
+  await model.state(HOT_PAIR, now.slice(0, 10), now);
+  const random = new Random(11);
+  const warm: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const asOf = `${1950 + random.int(76)}-${String(1 + random.int(12)).padStart(2, '0')}-15`;
+    const started = performance.now();
+    await model.state(HOT_PAIR, asOf, now);
+    warm.push(performance.now() - started);
+  }
+  const events = await model.events(HOT_PAIR);
+  const pastKnownAt = events[Math.floor(events.length / 2)]!.recordedAt;
+  const past: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    await model.state(HOT_PAIR, '2000-06-30', pastKnownAt);
+    past.push(performance.now() - started);
+  }
+  raw.close();
+  await store.close();
+  const oursRate = count / median(ours);
+  const rawRate = count / median(baseline);
+  log(
+    `cold state: ${(median(ours) * 1000).toFixed(1)} ms; raw read+parse ${(median(baseline) * 1000).toFixed(1)} ms`,
+  );
+  return [
+    ratioRow({
+      id: 'state-cold',
+      what: `state of a ${count.toLocaleString('en-US')}-event pair, cold cache (read, decode, fold)`,
+      ours: { value: oursRate, unit: 'events/s' },
+      baseline: { value: rawRate, unit: 'events/s', what: 'raw read + JSON.parse' },
+      bar: { kind: 'min', limit: 0.5, label: '≥ 0.5 of raw' },
+      note: `${(median(ours) * 1000).toFixed(1)} ms vs ${(median(baseline) * 1000).toFixed(1)} ms`,
+    }),
+    absoluteRow({
+      id: 'state-warm',
+      what: `state of the same pair, warm cache, random dates (in process, median)`,
+      ours: { value: median(warm), unit: 'ms' },
+    }),
+    absoluteRow({
+      id: 'state-past-known-at',
+      what: 'state of the same pair with a past knownAt (exact refold of cached events, median)',
+      ours: { value: median(past), unit: 'ms' },
+    }),
+  ];
+}
+
+function randomDay(random: Random): string {
+  return `${1950 + random.int(76)}-${String(1 + random.int(12)).padStart(2, '0')}-${String(1 + random.int(28)).padStart(2, '0')}`;
+}
+
+async function alternate(
+  rounds: number,
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+): Promise<[LoadResult[], LoadResult[]]> {
+  const first: LoadResult[] = [];
+  const second: LoadResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    first.push(await a());
+    second.push(await b());
+  }
+  return [first, second];
+}
+
+function average(results: readonly LoadResult[], key: keyof LoadResult): number {
+  return results.reduce((sum, r) => sum + r[key], 0) / results.length;
+}
+
+async function measureHttp(
+  root: string,
+  work: string,
+  options: Options,
+  pairs: readonly PairId[],
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const dbFile = join(work, 'ours.db');
+  const stored = (await countEvents(dbFile)).toLocaleString('en-US');
+  log(`starting the server on ${stored} stored events`);
+  const server = await startServer(root, dbFile);
+  try {
+    rows.push(
+      absoluteRow({
+        id: 'start',
+        what: `server start with ${stored} events stored, until /health answers`,
+        ours: { value: server.startMs, unit: 'ms' },
+        bar: { kind: 'max', limit: 5000, label: '≤ 5,000 ms' },
+      }),
+    );
+    const now = (): string => new Date().toISOString();
+    // Every pair once, ten at a time: what an index page over all pairs costs, and the memory it leaves.
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < pairs.length) {
+          const pair = pairs[next++]!;
+          const res = await get(`${server.url}/api/relations/${pair}/state?asOf=2025-12-31`);
+          if (res.status !== 200)
+            throw new Error(`GET state of ${pair}: ${res.status} ${res.body.slice(0, 300)}`);
+        }
+      }),
+    );
+    const everyPairMs = performance.now() - started;
+    const rss = rssMb(server.process.pid!);
+    rows.push(
+      absoluteRow({
+        id: 'rss',
+        what: `RSS after querying every pair (${pairs.length} pairs, ${(everyPairMs / 1000).toFixed(1)} s)`,
+        ours: { value: rss, unit: 'MB' },
+        bar: { kind: 'max', limit: 512, label: '≤ 512 MB' },
+      }),
+    );
+    log(`every pair queried in ${(everyPairMs / 1000).toFixed(1)} s; RSS ${rss.toFixed(0)} MB`);
+
+    const random = new Random(5);
+    // The pairs the cache holds after the pass above: the most recently queried ones.
+    const hotSet = pairs.slice(-100);
+    const health = (): Promise<LoadResult> =>
+      load({ url: server.url, connections: 50, seconds: options.seconds, path: () => '/health' });
+    const stateOf = (set: readonly PairId[]) => (): Promise<LoadResult> =>
+      load({
+        url: server.url,
+        connections: 50,
+        seconds: options.seconds,
+        path: () => `/api/relations/${set[random.int(set.length)]!}/state?asOf=${randomDay(random)}`,
+      });
+    await load({ url: server.url, connections: 50, seconds: 2, path: () => '/health' });
+    const [healthRuns, stateRuns] = await alternate(2, health, stateOf(hotSet));
+    const healthRps = average(healthRuns, 'requestsPerSecond');
+    const stateRps = average(stateRuns, 'requestsPerSecond');
+    const p99 = Math.max(...stateRuns.map((r) => r.p99Ms));
+    const failures = stateRuns.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+    log(
+      `health ${healthRps.toFixed(0)} req/s; state ${stateRps.toFixed(0)} req/s, p99 ${p99} ms, ${failures} failures`,
+    );
+    rows.push(
+      ratioRow({
+        id: 'http-state',
+        what: `GET state, random dates on ${hotSet.length} random pairs, 50 connections`,
+        ours: { value: stateRps, unit: 'req/s' },
+        baseline: { value: healthRps, unit: 'req/s', what: 'GET /health' },
+        bar: { kind: 'min', limit: 0.7, label: '≥ 0.7 of /health' },
+        note: failures > 0 ? `${failures} failed requests` : undefined,
+      }),
+      absoluteRow({
+        id: 'http-state-p99',
+        what: 'GET state p99 latency (same run)',
+        ours: { value: p99, unit: 'ms' },
+        bar: { kind: 'max', limit: 20, label: '≤ 20 ms' },
+      }),
+    );
+    const all = await stateOf(pairs)();
+    rows.push(
+      absoluteRow({
+        id: 'http-state-all-pairs',
+        what: `GET state, random dates on all ${pairs.length} pairs (beyond the cache), 50 connections`,
+        ours: { value: all.requestsPerSecond, unit: 'req/s' },
+        note: `p99 ${all.p99Ms} ms; ${(all.requestsPerSecond / healthRps).toFixed(2)} of /health`,
+      }),
+    );
+
+    // Snapshots against one state, one request at a time on the large pair (cache warm).
+    const stateMs: number[] = [];
+    const snapshotsMs: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      let t = performance.now();
+      const state = await get(
+        `${server.url}/api/relations/${HOT_PAIR}/state?asOf=${randomDay(random)}&knownAt=${now()}`,
+      );
+      stateMs.push(performance.now() - t);
+      t = performance.now();
+      const snapshots = await get(
+        `${server.url}/api/relations/${HOT_PAIR}/snapshots?from=2015-01-01&to=2024-12-31&every=month&knownAt=${now()}`,
+      );
+      snapshotsMs.push(performance.now() - t);
+      if (state.status !== 200 || snapshots.status !== 200) {
+        throw new Error(
+          `state ${state.status}, snapshots ${snapshots.status}: ${snapshots.body.slice(0, 300)}`,
+        );
+      }
+      if (i === 0 && (JSON.parse(snapshots.body) as { snapshots: unknown[] }).snapshots.length !== 120) {
+        throw new Error('the snapshots request did not answer 120 points');
+      }
+    }
+    rows.push(
+      absoluteRow({
+        id: 'http-snapshots',
+        what: `GET snapshots, 120 monthly points on the ${HOT_PAIR} pair, vs one GET state (median of 21)`,
+        ours: { value: median(snapshotsMs) / median(stateMs), unit: '× one state' },
+        bar: { kind: 'max', limit: 10, label: '≤ 10× one state' },
+        note: `${median(snapshotsMs).toFixed(1)} ms vs ${median(stateMs).toFixed(1)} ms`,
+      }),
+    );
+
+    const appendPairs = pairs.slice(1, 11);
+    const appends = await appendLoad({
+      url: server.url,
+      pairs: appendPairs,
+      seconds: options.seconds,
+      body: (pair, sequence) => {
+        const [actor] = pair.split('-') as [string];
+        return JSON.stringify({
+          type: 'talks-held',
+          date: '2025-06-15',
+          actor,
+          summary: `Benchmark talks number ${sequence} between the two delegations on trade and security.`,
+          data: { level: 'working', format: 'video', outcome: `round ${sequence}` },
+          sources: [
+            { publisher: 'Benchmark Wire', url: `https://news.example.org/bench/${pair}/${sequence}` },
+          ],
+        });
+      },
+    });
+    rows.push(
+      absoluteRow({
+        id: 'http-appends',
+        what: 'HTTP appends, 10 concurrent clients on distinct pairs',
+        ours: { value: appends.eventsPerSecond, unit: 'events/s' },
+        note: `p50 ${appends.p50Ms.toFixed(1)} ms, p99 ${appends.p99Ms.toFixed(1)} ms, ${appends.non2xx + appends.errors} failed`,
+      }),
+      absoluteRow({
+        id: 'http-appends-p99',
+        what: 'HTTP appends p99 latency',
+        ours: { value: appends.p99Ms, unit: 'ms' },
+      }),
+    );
+    rows.push(
+      absoluteRow({
+        id: 'rss-end',
+        what: 'RSS at the end of the HTTP measurements',
+        ours: { value: rssMb(server.process.pid!), unit: 'MB' },
+      }),
+    );
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
+async function countEvents(dbFile: string): Promise<number> {
+  const db = openRaw(dbFile, 'NORMAL');
+  try {
+    return (db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const root = resolve(__dirname, '..', '..');
+  const wants = (part: string): boolean => options.only === undefined || options.only.has(part);
+  const work = mkdtempSync(join(tmpdir(), 'relations-bench-'));
+  const rows: ResultRow[] = [];
+  const pairs = workloadPairs(1000);
+  try {
+    log(`generating ${options.events.toLocaleString('en-US')} events over ${pairs.length} pairs in ${work}`);
+    const files = await writeWorkload(work, options.events);
+    const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+    log(`${(bytes / 1e6).toFixed(0)} MB of NDJSON, ${(bytes / options.events).toFixed(0)} bytes per event`);
+    if (wants('import') || wants('state') || wants('http'))
+      rows.push(await measureImport(root, files, work, options.events));
+    if (wants('append')) rows.push(await measureSingleAppends(work));
+    if (wants('state')) rows.push(...(await measureState(work)));
+    if (wants('http')) rows.push(...(await measureHttp(root, work, options, pairs)));
+  } finally {
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
+  }
+  const table = formatTable(rows);
+  process.stdout.write(`\n${table}\n\n`);
+  for (const row of rows.filter((r) => r.note)) process.stdout.write(`- ${row.what}: ${row.note}\n`);
+  const results = {
+    ranAt: new Date().toISOString(),
+    command: `npm run bench -- --events ${options.events}`,
+    events: options.events,
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    rows,
+    pass: rows.every((row) => row.pass !== false),
+    table,
+  };
+  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote bench/results.json; ${results.pass ? 'every bar holds' : 'some bars do not hold'}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
