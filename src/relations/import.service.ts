@@ -98,6 +98,7 @@ export class ImportService {
           recordedBy: options.recordedBy,
           source: options.source,
           skipStored: true,
+          warnings: false,
         });
         summary.alreadyPresent += outcome.alreadyStored;
         summary.stored += outcome.status === 'created' ? outcome.result.events.length : 0;
