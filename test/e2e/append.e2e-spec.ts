@@ -332,6 +332,27 @@ describe('POST /api/relations/{pair}/events', () => {
       expect(audit.body.entries).toHaveLength(1);
     });
 
+    it('answers 422 for correcting a correction, and accepts correcting an event of the same batch', async () => {
+      const correct = (eventId: string, id?: string) => ({
+        ...(id === undefined ? {} : { id }),
+        type: 'event-corrected',
+        summary: 'Corrected date',
+        data: { eventId, changes: { date: '2019-12-17' }, reason: 'the talks ran over two days' },
+      });
+      const batch = await server
+        .http()
+        .post(EVENTS)
+        .set(bearer(TOKENS.recorder))
+        .send([talksEvent(1, { id: UUID }), correct(UUID, UUID2)]);
+      expect(batch.status).toBe(201);
+      const ofCorrection = await server.http().post(EVENTS).set(bearer(TOKENS.recorder)).send(correct(UUID2));
+      expect(ofCorrection.status).toBe(422);
+      expect(ofCorrection.body.type).toBe('/problems/invalid-reference');
+      const view = await server.http().get(`${EVENTS}/${UUID}`).expect(200);
+      expect(view.body.correctedBy).toEqual([UUID2]);
+      expect(view.body.effective.date).toBe('2019-12-17');
+    });
+
     it('stores a valid retraction', async () => {
       await server
         .http()

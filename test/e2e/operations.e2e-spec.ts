@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_STORE, StoreUnavailableError, type EventStore } from '../../src/store/event-store.port';
+import { findWebRoot } from '../../src/http/configure-app';
 import { bearer, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
 import { freePort, runServerToExit, startServerProcess } from '../support/http-process';
 
@@ -65,6 +67,17 @@ describe('operations', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('serves the web page at / while /api, /health and /metrics keep their routes', async () => {
+    if (findWebRoot() === undefined) {
+      console.warn('web page test skipped: dist/web/index.html is not built yet (npm run build)');
+      return;
+    }
+    const page = await server.http().get('/').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toMatch(/<html/i);
+    await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
+  });
+
   it('answers an unknown route with a 404 problem document', async () => {
     const response = await server.http().get('/api/nothing-here').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -76,7 +89,23 @@ describe('operations', () => {
   });
 });
 
-describe('store failures and read access', () => {
+describe('store failures, shutdown and read access', () => {
+  it('ends open live streams on shutdown, so the server stops', async () => {
+    const server = await startServer();
+    const ended = new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/api/live`, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.close();
+    await ended;
+  });
+
   it('answers 503 store-unavailable on /health when the store does not answer', async () => {
     const server = await startServer();
     try {
