@@ -79,7 +79,10 @@ export function httpRequest(baseUrl: string, options: HttpRequest): Promise<Http
         size += chunk.length;
         if (size <= MAX_KEPT_BODY) chunks.push(chunk);
       });
-      res.on('error', reject);
+      // Distinguishable from a refused or reset connection: the answer had begun.
+      res.on('error', (error) =>
+        reject(new Error(`answer cut after headers (${res.statusCode}): ${error.message}`)),
+      );
       res.on('end', () =>
         resolveResponse({
           status: res.statusCode ?? 0,
