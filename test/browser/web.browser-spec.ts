@@ -65,7 +65,9 @@ function buildIfStale(): void {
       console.warn(`nest build failed; testing the existing build in dist/ (${String(error)})`);
     }
   }
-  if (mtime(join(ROOT, 'dist', 'web', 'index.html')) < newest(web)) {
+  if (
+    mtime(join(ROOT, 'dist', 'web', 'index.html')) < newest(web, (path) => path.startsWith(join(web, 'docs')))
+  ) {
     execFileSync('npx', ['vite', 'build', '--config', 'src/web/vite.config.mts'], {
       cwd: ROOT,
       stdio: 'inherit',

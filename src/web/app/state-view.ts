@@ -31,15 +31,21 @@ function measuresOf(
     return section;
   }
   const list = m.preferentialList;
-  const listName = list.list ? ` (${list.list})` : '';
   const listText =
     list.status === 'removed'
-      ? `${target.name} removed from ${actor.name}'s preferential list${listName}${since(list.since)}`
+      ? `${target.name} removed from ${actor.name}'s preferential list${since(list.since)}`
       : list.status === 'listed'
-        ? `${target.name} on ${actor.name}'s preferential list${listName}${since(list.since)}`
+        ? `${target.name} on ${actor.name}'s preferential list${since(list.since)}`
         : `${target.name}'s place on ${actor.name}'s preferential list: not recorded`;
   section.appendChild(
-    h('p', { class: 'line list-status', 'data-list-status': list.status }, badge(list.status), ' ', listText),
+    h(
+      'p',
+      { class: 'line list-status', 'data-list-status': list.status },
+      badge(list.status),
+      ' ',
+      listText,
+      list.list ? h('span', { class: 'list-name' }, ` (${list.list})`) : null,
+    ),
   );
 
   const items: Child[] = [];
@@ -92,12 +98,13 @@ function measuresOf(
 
 function eventLinks(ids: readonly string[] | undefined, openEvent: (id: string) => void): Child {
   if (!ids || ids.length === 0) return null;
-  const span = h('span', { class: 'event-links' }, ' ');
+  const span = h('span', { class: 'event-links' }, ' — ');
   ids.forEach((id, i) => {
-    const button = h('button', { type: 'button', class: 'link' }, `event ${i + 1}`);
+    const text = ids.length === 1 ? 'its event' : `event ${i + 1}`;
+    const button = h('button', { type: 'button', class: 'link' }, text);
     button.addEventListener('click', () => openEvent(id));
     span.appendChild(button);
-    span.appendChild(document.createTextNode(' '));
+    if (i < ids.length - 1) span.appendChild(document.createTextNode(', '));
   });
   return span;
 }

@@ -26,7 +26,9 @@ export interface TimelineInput {
 const INDEX_TOP = 22;
 const INDEX_HEIGHT = 64;
 const LANE_TOP = INDEX_TOP + INDEX_HEIGHT + 14;
-const LANE_HEIGHT = 30;
+const LANE_HEIGHT = 40;
+/** Marks that would overlap in a lane move to another row of it (centres below the lane label). */
+const ROW_OFFSETS = [19, 27, 35];
 const AXIS_HEIGHT = 22;
 const SIDE = 8;
 
@@ -113,13 +115,21 @@ export function drawTimeline(input: TimelineInput): SVGSVGElement {
   const colourOf = (code: string): string => (input.countries[0]?.code === code ? 'a' : 'b');
   const nameOf = (code: string): string => input.countries.find((c) => c.code === code)?.name ?? code;
   const marks = s('g', { class: 'marks' });
+  const rowEnds = LANES.map(() => ROW_OFFSETS.map(() => -Infinity));
   for (const event of input.events) {
     const interval = intervalOf(event.date, event.dateEnd);
     const start = dayNumber(interval.start);
     const end = dayNumber(interval.end) + 1;
     if (end < d0 || start > d1) continue;
     const laneIndex = LANES.indexOf(laneOf(event.type));
-    const cy = LANE_TOP + laneIndex * LANE_HEIGHT + 20;
+    const band = end - start > 1;
+    const left = band ? x(start) : x(start) - 5;
+    const right = band ? Math.max(x(end), x(start) + 4) : x(start) + 5;
+    const ends = rowEnds[laneIndex] as number[];
+    let row = ends.findIndex((occupiedTo) => occupiedTo < left - 1);
+    if (row < 0) row = ends.indexOf(Math.min(...ends));
+    ends[row] = Math.max(ends[row] ?? -Infinity, right);
+    const cy = LANE_TOP + laneIndex * LANE_HEIGHT + (ROW_OFFSETS[row] ?? 19);
     const retracted = isRetracted(event);
     const label =
       `${event.date}${event.dateEnd ? ` to ${event.dateEnd}` : ''}, ${nameOf(event.actor)}: ` +
@@ -132,16 +142,15 @@ export function drawTimeline(input: TimelineInput): SVGSVGElement {
       'data-event-id': event.id,
     });
     mark.appendChild(s('title', {}, label));
-    const band = end - start > 1;
     if (band) {
       const bx = Math.max(x(start), 0);
       const bw = Math.max(Math.min(x(end), width) - bx, 4);
-      mark.appendChild(s('rect', { x: bx, y: cy - 6, width: bw, height: 12, rx: 2, class: 'band' }));
+      mark.appendChild(s('rect', { x: bx, y: cy - 3.5, width: bw, height: 7, rx: 2, class: 'band' }));
       if (retracted)
         mark.appendChild(s('line', { x1: bx - 2, x2: bx + bw + 2, y1: cy, y2: cy, class: 'strike' }));
     } else {
       const cx = x(start);
-      mark.appendChild(s('circle', { cx, cy, r: 5, class: 'dot' }));
+      mark.appendChild(s('circle', { cx, cy, r: 4, class: 'dot' }));
       if (retracted) mark.appendChild(s('line', { x1: cx - 8, x2: cx + 8, y1: cy, y2: cy, class: 'strike' }));
     }
     const open = (): void => input.onOpen(event.id);
