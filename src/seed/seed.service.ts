@@ -8,10 +8,15 @@ import { EVENT_STORE, RELATION_STREAM_PREFIX, type EventStore } from '../store/e
 /** The principal of seeded events. */
 export const SEED_PRINCIPAL = 'system:seed';
 
-/** `events/datasets`, from the compiled server (`dist/events/datasets`) or from the source tree. */
+/**
+ * `events/datasets`: beside the compiled server (where the Nest CLI copies the assets, one
+ * folder deeper than the sources) or in the source tree.
+ */
 export function findDatasetsDir(): string | undefined {
+  const compiled = join(__dirname, '..', '..', 'events', 'datasets');
   const candidates = [
-    join(__dirname, '..', '..', 'events', 'datasets'),
+    compiled,
+    join(compiled, 'datasets'),
     join(__dirname, '..', '..', '..', 'events', 'datasets'),
   ];
   return candidates.find((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.ndjson')));
