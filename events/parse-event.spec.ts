@@ -279,10 +279,15 @@ describe('parseEvent: sources', () => {
 describe('parseEvent: bounds and shapes', () => {
   const data = DATA_EXAMPLES['export-control-tightened'].full;
 
+  it('counts characters, not UTF-16 units: 500 emoji make a summary of 500', () => {
+    expect(valueOf(parseEvent(tightened({ summary: '🌏'.repeat(500) }))).summary).toHaveLength(1000);
+  });
+
   it.each([
     ['an empty summary', { summary: '' }, 'summary'],
     ['a blank summary', { summary: '   \n' }, 'summary'],
     ['a summary of 501 characters', { summary: 'x'.repeat(501) }, 'summary'],
+    ['a summary of 501 emoji', { summary: '🌏'.repeat(501) }, 'summary'],
     ['a note of 4001 characters', { note: 'x'.repeat(4001) }, 'note'],
     ['a null note', { note: null }, 'note'],
     ['an id that is not a UUID', { id: 'event-1' }, 'id'],

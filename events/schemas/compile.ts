@@ -155,12 +155,11 @@ function build(target: SchemaClass): CompiledSchema {
         if (field === null) out[rule.name] = null;
         continue;
       }
-      const fieldPath = pathOf(path, rule.name);
       if (field === undefined) {
-        sink.add(fieldPath, 'is required');
+        sink.add(pathOf(path, rule.name), 'is required');
         continue;
       }
-      const cleaned = validateField(rule, value, field, fieldPath, sink);
+      const cleaned = validateField(rule, value, field, path, sink);
       if (cleaned !== undefined) out[rule.name] = cleaned;
     }
     return out;
@@ -169,16 +168,17 @@ function build(target: SchemaClass): CompiledSchema {
   return { target, fields, validate };
 }
 
+/** Checks one present field of `object` (at `parent`); its own path is built only when needed. */
 function validateField(
   rule: FieldRule,
   object: object,
   field: unknown,
-  path: string,
+  parent: string,
   sink: ProblemSink,
 ): unknown {
   for (const check of rule.whole) {
     if (!check.passes(field, object, rule.name)) {
-      sink.add(path, check.message(field, object, rule.name));
+      sink.add(pathOf(parent, rule.name), check.message(field, object, rule.name));
       return undefined;
     }
   }
@@ -188,7 +188,7 @@ function validateField(
       const item: unknown = field[i];
       for (const check of rule.each) {
         if (!check.passes(item, object, rule.name)) {
-          sink.add(indexPath(path, i), check.message(item, object, rule.name));
+          sink.add(indexPath(pathOf(parent, rule.name), i), check.message(item, object, rule.name));
           ok = false;
           break;
         }
@@ -198,6 +198,7 @@ function validateField(
   }
   if (rule.nested) {
     const schema = rule.nested.schema();
+    const path = pathOf(parent, rule.name);
     if (rule.nested.each) {
       if (!Array.isArray(field)) return undefined;
       return field.map((item: unknown, i) => schema.validate(item, indexPath(path, i), sink));

@@ -13,7 +13,6 @@ import {
   IsString,
   IsUUID,
   Matches,
-  MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
@@ -25,6 +24,7 @@ import {
   IsMergePatch,
   IsNotBlank,
   IsPartialDate,
+  MaxChars,
   Optional,
   OptionalOrNull,
 } from './constraints';
@@ -72,7 +72,7 @@ export function Text(max: number, options?: Presence): PropertyDecorator {
   return compose(
     ...presence(options),
     IsString({ message: 'must be a string' }),
-    MaxLength(max, { message: `must be at most ${max} characters long` }),
+    MaxChars(max),
     IsNotBlank(),
     describe({ type: 'string', minLength: 1, maxLength: max }, options),
   );
@@ -87,7 +87,7 @@ export function TextList(maxItems: number, maxLength: number, options?: Presence
     ArrayMaxSize(maxItems, { message: `must hold at most ${maxItems} items` }),
     ArrayUnique(undefined, { message: 'must not repeat an item' }),
     IsString({ each: true, message: 'must be a string' }),
-    MaxLength(maxLength, { each: true, message: `must be at most ${maxLength} characters long` }),
+    MaxChars(maxLength, { each: true }),
     IsNotBlank({ each: true }),
     describe(
       {
@@ -163,7 +163,7 @@ export function HttpUrlField(max: number, options?: Presence): PropertyDecorator
   return compose(
     ...presence(options),
     IsString({ message: 'must be a string' }),
-    MaxLength(max, { message: `must be at most ${max} characters long` }),
+    MaxChars(max),
     IsHttpUrl(),
     describe(
       { type: 'string', format: 'uri', maxLength: max, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' },
