@@ -7,6 +7,7 @@ import {
   retracted,
   ruling,
   talks,
+  terminationNotified,
   tightened,
   type TestInput,
 } from '../test/support/recorded-events';
@@ -93,6 +94,15 @@ describe('append warnings', () => {
     expect(whenAppended(record, ruling('KOR', '2018-10-30'), talks('JPN', '2019-12-16', 'working'))).toEqual(
       [],
     );
+  });
+
+  it('does not report a notified termination date as passed: that depends on the date asked', () => {
+    expect(
+      whenAppended(
+        stored,
+        terminationNotified('KOR', '2019-08-23', 'gsomia', '2019-11-23', { name: 'GSOMIA' }),
+      ),
+    ).toEqual([expect.objectContaining({ code: 'beginning-not-recorded' })]);
   });
 
   it('reports an invalid reference in the batch', () => {

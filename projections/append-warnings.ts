@@ -15,7 +15,8 @@ const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
 
 /**
  * Warnings for `added` (just recorded after `existing`): those of the state known after the append
- * that the state known before did not have (both at `asOf` 9999-12-31, so every event counts), and
+ * that the state known before did not have (both at `asOf` 9999-12-31, so every event counts;
+ * `terminates-on-passed`, which depends on the date asked, is left out), and
  * a `possible-duplicate` for each added event whose type, actor, phase and subject match a stored
  * (or earlier added) non-retracted event with an overlapping date interval. Rulings, talks, other
  * developments, corrections and retractions have no subject and are not checked for duplicates.
@@ -32,6 +33,8 @@ export function appendWarnings(
     before.set(warningKey(w), (before.get(warningKey(w)) ?? 0) + 1);
   const warnings: Warning[] = [];
   for (const w of stateAt(all, q).warnings) {
+    // At the end of time every notified termination date has passed: that says nothing about the append.
+    if (w.code === 'terminates-on-passed') continue;
     const key = warningKey(w);
     const seen = before.get(key) ?? 0;
     if (seen > 0) before.set(key, seen - 1);
