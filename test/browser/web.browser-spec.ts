@@ -256,7 +256,7 @@ describeInChromium('the web page at /', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads the bundled record with country names, its timeline, and a verified audit chain', async () => {
+  it('loads the bundled record with country names, its timeline, a verified audit chain and labelled controls', async () => {
     const stored = await timeline();
     await page.goto(`${base}/`);
     await settled();
@@ -280,6 +280,13 @@ describeInChromium('the web page at /', () => {
     await expect(page.locator('#audit-verify').textContent()).resolves.toBe(
       `Chain verified: ${stored.length} events checked`,
     );
+    // Every control can be named by a screen reader: a <label> or an aria-label.
+    const unlabelled = await page.evaluate(
+      `[...document.querySelectorAll('input, select, button')]
+        .filter((e) => (e.labels?.length ?? 0) === 0 && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .map((e) => e.id || e.outerHTML.slice(0, 60))`,
+    );
+    expect(unlabelled).toEqual([]);
     await shot('01-loaded');
   });
 
