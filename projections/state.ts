@@ -158,17 +158,15 @@ function clearPending(state: RelationState, event: RecordedEvent, start: string,
   if (state.pending.length === 0) return;
   const subject = subjectOf(event);
   if (subject === undefined) return;
-  state.pending = state.pending.filter((pending) => {
-    if (pending.actor !== event.actor || pending.subject !== subject || startOf(pending.date) > start)
-      return true;
-    if (pending.type === event.type) return false;
-    // An easing still pending when the whole measure is lifted has nothing left to ease.
-    return !(
-      measureGone &&
-      event.type === 'export-control-lifted' &&
-      pending.type === 'export-control-eased'
-    );
-  });
+  const fulfilled = (pending: ListedEvent): boolean =>
+    pending.actor === event.actor &&
+    pending.subject === subject &&
+    startOf(pending.date) <= start &&
+    (pending.type === event.type ||
+      // An easing still pending when the whole measure is lifted has nothing left to ease.
+      (measureGone && event.type === 'export-control-lifted' && pending.type === 'export-control-eased'));
+  // Most effective events fulfil nothing: look before copying the list.
+  if (state.pending.some(fulfilled)) state.pending = state.pending.filter((pending) => !fulfilled(pending));
 }
 
 /** Removes `names` from `present`; returns the names that were not there. */
