@@ -107,6 +107,18 @@ describe('corrections and retractions', () => {
     });
   });
 
+  it('a correction that empties required data is read without throwing, and changes nothing it cannot', () => {
+    const record = given(
+      PAIR,
+      tightened('JPN', '2019-07-04', MEASURE, ['photoresist'], { id: 't' }),
+      corrected('t', { data: { items: null } }),
+    );
+    const state = record.stateOn('2019-09-30');
+    expect(state.measures.JPN!.exportControls).toEqual([
+      { measureId: MEASURE, since: '2019-07-04', items: [], eventIds: ['t'] },
+    ]);
+  });
+
   describe('a retraction', () => {
     const record = given(PAIR, listRemoved('JPN', '2019-08-28', { id: 'l' }), retracted('l', { id: 'r' }));
 
