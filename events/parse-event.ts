@@ -10,7 +10,7 @@ import { compileSchema, type CompiledSchema } from './schemas/compile';
 import { CORRECTABLE_FIELDS } from './schemas/correction-changes.schema';
 import { EVENT_DATA_SCHEMAS } from './schemas/data.schemas';
 import { AMENDMENT_TYPES, EventEnvelopeSchema, REQUIRED_FOR_DEVELOPMENTS } from './schemas/envelope.schema';
-import { upcast } from './upcasters';
+import { upcast, type VersionedEnvelope } from './upcasters';
 import { ProblemSink, type ParseResult } from './validation';
 
 export type { ParseResult, ValidationProblem } from './validation';
@@ -148,12 +148,13 @@ function parseLine(input: unknown, sink: ProblemSink): ImportLine | undefined {
     }
     if (version < SCHEMA_VERSION && typeof input.type === 'string') {
       // Spreading defines own properties (a `__proto__` key stays a plain key, refused below).
-      line = upcast({
+      const versioned: Record<string, unknown> & VersionedEnvelope = {
         ...input,
         schemaVersion: version,
         type: input.type,
         data: input.data,
-      });
+      };
+      line = upcast(versioned);
     }
   }
   const event = parseEnvelope(

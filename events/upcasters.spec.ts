@@ -25,8 +25,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const stored = (): VersionedEnvelope[] =>
-  deepFreeze(structuredClone(V0_RECORDED_EVENTS) as unknown as VersionedEnvelope[]);
+type Stored = VersionedEnvelope & Record<string, unknown>;
+const stored = (): Stored[] => deepFreeze(structuredClone(V0_RECORDED_EVENTS) as unknown as Stored[]);
 
 describe('the frozen schema-version-0 fixture', () => {
   it('still verifies: stored events are never rewritten, the chain covers the stored form', () => {

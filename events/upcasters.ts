@@ -8,13 +8,15 @@ import { SCHEMA_VERSION, type RecordedEvent } from './catalogue';
 import { isPlainObject } from './schemas/constraints';
 import type { TalksHeldDataV0, TalksRankV0, WtoDisputeFiledDataV0 } from './legacy/v0';
 
-/** Any stored envelope, at whatever version it was written. */
+/** Any stored envelope, at whatever version it was written (its other fields pass through). */
 export interface VersionedEnvelope {
   schemaVersion: number;
   type: string;
   data: unknown;
-  [field: string]: unknown;
 }
+
+/** An envelope after {@link upcast}: its other fields as they were, `data` in the current shape. */
+export type Upcast<T extends VersionedEnvelope> = Omit<T, 'data' | 'schemaVersion'> & VersionedEnvelope;
 
 /** A pure step from one schema version to the next, for the listed types (others pass unchanged). */
 export interface Upcaster {
@@ -90,7 +92,7 @@ export const UPCASTERS: readonly Upcaster[] = [talksHeldRankToLevel, wtoDisputeN
  * turn, `schemaVersion` set to the current one. An envelope already current is returned as is.
  * @throws SchemaVersionError for a version from the future or one that is not a whole number ≥ 0.
  */
-export function upcast<T extends VersionedEnvelope>(envelope: T): T {
+export function upcast<T extends VersionedEnvelope>(envelope: T): Upcast<T> {
   const version = envelope.schemaVersion;
   if (version === SCHEMA_VERSION) return envelope;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
@@ -104,7 +106,7 @@ export function upcast<T extends VersionedEnvelope>(envelope: T): T {
     }
     current = { ...current, schemaVersion: from + 1 };
   }
-  return current as T;
+  return current as Upcast<T>;
 }
 
 /**
@@ -113,5 +115,6 @@ export function upcast<T extends VersionedEnvelope>(envelope: T): T {
  * @throws SchemaVersionError as {@link upcast}.
  */
 export function decodeRecordedEvent(stored: VersionedEnvelope): RecordedEvent {
+  // Append-time validation vouches for the rest of the shape; only the version can differ.
   return upcast(stored) as unknown as RecordedEvent;
 }
