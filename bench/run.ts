@@ -28,7 +28,7 @@ interface Options {
 }
 
 /** Lines per import file: one file of a million ~700-byte lines would not fit in one V8 string. */
-const LINES_PER_FILE = 200_000;
+const LINES_PER_FILE = 500_000;
 const SINGLE_APPENDS = 1000;
 const ROUNDS = 3;
 

@@ -100,13 +100,13 @@ const TYPE_WEIGHTS: ReadonlyArray<readonly [EventType, number]> = [
   ['sanctions-lifted', 3],
   ['preferential-list-removed', 2],
   ['preferential-list-restored', 2],
-  ['agreement-signed', 4],
+  ['agreement-signed', 1],
   ['agreement-termination-notified', 1.5],
   ['agreement-termination-suspended', 0.5],
   ['agreement-normalised', 0.5],
   ['agreement-terminated', 0.5],
-  ['wto-dispute-filed', 2],
-  ['wto-dispute-stage-reached', 2],
+  ['wto-dispute-filed', 0.5],
+  ['wto-dispute-stage-reached', 1],
   ['wto-dispute-suspended', 0.5],
   ['wto-dispute-resumed', 0.5],
   ['wto-dispute-withdrawn', 0.5],
@@ -226,7 +226,11 @@ function nextEvent(random: Random, memory: PairMemory): WorkloadEvent {
   // In-order events walk valid time forward across 1950–2025; 10 % land somewhere earlier.
   const cursor = DAY_1950 + Math.min(SPAN, Math.floor((SPAN * (index + random.next())) / memory.expected));
   const outOfOrder = random.chance(0.1);
-  const day = outOfOrder ? DAY_1950 + random.int(Math.max(1, cursor - DAY_1950)) : cursor;
+  // Late facts are mostly recent history filled in (up to five years back), some much older.
+  const back = random.chance(0.7)
+    ? Math.min(cursor - DAY_1950, random.int(5 * 365))
+    : random.int(Math.max(1, cursor - DAY_1950));
+  const day = outOfOrder ? cursor - back : cursor;
   const actor = random.pick(memory.countries);
   const roll = random.next();
   if (roll < 0.03 && memory.targets.length > 0) return correctionOrRetraction(random, memory, roll < 0.02);

@@ -105,7 +105,8 @@ describe('CachedRelationReadModel on a SQLite file', () => {
   it('sees events another writer appended, through the subscription, out of order and corrected', async () => {
     const events = recordAll('JPN-KOR', talks(40));
     await store(events, sqlite);
-    const { model } = readModel(sqlite, { checkpointEvery: 4 });
+    // SQLite's lock keeps other processes out; following is asked for here to stand in for them.
+    const { model } = readModel(sqlite, { checkpointEvery: 4, follow: 'always' });
     expect((await model.state('JPN-KOR', '2013-12-31', NOW)).talks.count).toBe(40);
 
     // Given another writer appends, bypassing this read model: an early event, then a correction of it
@@ -148,6 +149,19 @@ describe('CachedRelationReadModel on a SQLite file', () => {
     expect(state).toEqual(
       stateAt([...withLate, ...correction], { pair: 'JPN-KOR', asOf: '2013-12-31', knownAt: NOW }),
     );
+    await model.onApplicationShutdown();
+  });
+
+  it('does not follow a SQLite store by default: this process is its only writer', async () => {
+    const events = recordAll('JPN-KOR', talks(5));
+    await store(events, sqlite);
+    const { model } = readModel(sqlite);
+    expect(await model.revision('JPN-KOR')).toBe(4);
+    const more = recordAll('JPN-KOR', talks(1, 2020), { after: events });
+    await store(more, sqlite);
+    model.appended('JPN-KOR', more);
+    expect(await model.revision('JPN-KOR')).toBe(5);
+    expect((await model.state('JPN-KOR', '2021-01-01', NOW)).talks.count).toBe(6);
     await model.onApplicationShutdown();
   });
 

@@ -36,6 +36,13 @@ export interface ReadModelCacheOptions {
   maxCheckpoints: number;
   /** Wait before re-subscribing after the subscription failed. */
   resubscribeMs: number;
+  /**
+   * Whether to follow the store's subscription for events other processes append. `auto`: for
+   * every store but SQLite, whose file lock makes this process its only writer (every append then
+   * reaches the cache through {@link RelationReadModel.appended}, and following would only re-read
+   * each appended row).
+   */
+  follow: 'auto' | 'always' | 'never';
 }
 
 /**
@@ -48,6 +55,7 @@ export const DEFAULT_CACHE_OPTIONS: ReadModelCacheOptions = {
   checkpointEvery: 32,
   maxCheckpoints: 16,
   resubscribeMs: 1000,
+  follow: 'auto',
 };
 
 /**
@@ -85,7 +93,9 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
   }
 
   onModuleInit(): void {
-    this.ready = this.start();
+    const follow =
+      this.options.follow === 'auto' ? this.store.kind !== 'sqlite' : this.options.follow === 'always';
+    if (follow) this.ready = this.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
