@@ -1,6 +1,6 @@
-import { SchemaLabel } from './compile';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { EVENT_TYPES, type EventType } from '../catalogue';
+import { SchemaLabel } from './compile';
 import { EVENT_DATA_SCHEMAS } from './data.schemas';
 import { CorrectionChangesSchema } from './correction-changes.schema';
 import {

@@ -1,5 +1,5 @@
-import { SchemaLabel } from './compile';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { SchemaLabel } from './compile';
 import { HttpUrlField, PartialDateField, Text } from './fields';
 
 /** Length limits of free text, shared by every schema so the API documents one set of numbers. */
