@@ -181,6 +181,7 @@ function renderTimeline(): void {
     width,
     countries: view.countries,
     onOpen: (id) => void openEvent(id),
+    onPick: (day) => setAsOf(day, true),
   });
   fill(el.timeline, svg);
   el.asOfRange.min = String(dayNumber(from));

@@ -3,7 +3,7 @@
  * drawn above it as a step line, and a cursor at the date the state is shown for. Hand-drawn SVG:
  * a few hundred marks need no charting library, and the marks must be focusable buttons.
  */
-import { dayNumber, intervalOf } from '../../../events/dates';
+import { dayFromNumber, dayNumber, intervalOf } from '../../../events/dates';
 import type { TimelineEvent } from './api';
 import { s } from './dom';
 import { LANES, laneOf, typeLabel } from './labels';
@@ -21,6 +21,8 @@ export interface TimelineInput {
   /** The two countries of the pair, in order: they get the two mark colours. */
   countries: readonly { code: string; name: string }[];
   onOpen(eventId: string): void;
+  /** A click on the chart away from any mark: show the state on that day. */
+  onPick(day: string): void;
 }
 
 const INDEX_TOP = 22;
@@ -164,6 +166,13 @@ export function drawTimeline(input: TimelineInput): SVGSVGElement {
     marks.appendChild(mark);
   }
   svg.appendChild(marks);
+
+  svg.addEventListener('click', (e) => {
+    if (e.target instanceof Element && e.target.closest('.ev')) return;
+    const fraction = (e.clientX - svg.getBoundingClientRect().left - SIDE) / plotWidth;
+    if (fraction < 0 || fraction > 1) return;
+    input.onPick(dayFromNumber(Math.round(d0 + fraction * (d1 - d0))));
+  });
 
   // The cursor: the date the state below is shown for.
   const asOf = dayNumber(input.asOf);
