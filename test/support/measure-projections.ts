@@ -24,17 +24,21 @@ const KNOWN_AT = '2027-01-01T00:00:00.000Z';
  * load, and keeps the best time of each: on a shared, loaded machine the minimum is the least
  * disturbed figure.
  */
-function timeInterleaved(rounds: number, work: Record<string, () => unknown>): Record<string, number> {
-  const best: Record<string, number> = {};
-  for (const [name, run] of Object.entries(work)) {
+function timeInterleaved<K extends string>(
+  rounds: number,
+  work: Record<K, () => unknown>,
+): Record<K, number> {
+  const best = {} as Record<K, number>;
+  const entries = Object.entries(work) as [K, () => unknown][];
+  for (const [name, run] of entries) {
     for (let i = 0; i < 3; i++) run();
     best[name] = Infinity;
   }
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(work)) {
+    for (const [name, run] of entries) {
       const start = process.hrtime.bigint();
       run();
-      best[name] = Math.min(best[name]!, Number(process.hrtime.bigint() - start) / 1e6);
+      best[name] = Math.min(best[name], Number(process.hrtime.bigint() - start) / 1e6);
     }
   }
   return best;
@@ -72,7 +76,7 @@ function main(): void {
       snapshots: () => snapshotsAt(parsed, { pair: PAIR, dates, knownAt: KNOWN_AT }),
       spread: () => snapshotsAt(parsed, { pair: PAIR, dates: widespread, knownAt: KNOWN_AT }),
     });
-    const { raw, cold, foldOnly, midAsOf, snapshots, spread } = t as Record<string, number>;
+    const { raw, cold, foldOnly, midAsOf, snapshots, spread } = t;
 
     const rows = [
       ['events', String(count)],
