@@ -373,10 +373,53 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
 );
 
+/** A correction of a stored event whose `changes` are hostile: merge patches, bad dates, types. */
+const hostileCorrection: fc.Arbitrary<Mutation> = fc
+  .tuple(
+    fc.oneof(
+      hostileJson,
+      fc
+        .tuple(
+          fc.constantFrom('date', 'dateEnd', 'summary', 'data', 'sources', 'type', 'actor', '__proto__'),
+          hostileJson,
+        )
+        .map(([field, value]) => new Entries([[field, value]])),
+      fc.constantFrom<Json>(
+        new RawJson('{"data":{"__proto__":{"polluted":true}}}'),
+        new RawJson('{"data":{"level":null}}'),
+        new RawJson('{"data":{"measureId":null,"items":null}}'),
+        new RawJson('{"date":"2019-02-30"}'),
+        new RawJson('{"dateEnd":"2001"}'),
+        new RawJson('{"dateEnd":null}'),
+        new RawJson('{"sources":[]}'),
+        new RawJson('{"type":"court-ruling"}'),
+        new RawJson('{}'),
+      ),
+    ),
+    fc.boolean(),
+  )
+  .map(([changes, knownTarget]): Mutation => (event, context) => {
+    event.set('type', 'event-corrected');
+    event.set(
+      'data',
+      new Entries([
+        ['eventId', knownTarget ? (context.eventIds[1] ?? '') : '00000000-0000-4000-8000-000000000000'],
+        ['changes', changes],
+        ['reason', 'fuzz'],
+      ]),
+    );
+  });
+
 /** A valid envelope with one to three mutations; sometimes none, so some appends really land. */
 function mutatedEnvelope(context: FuzzContext): fc.Arbitrary<Json> {
   return fc
-    .tuple(fc.nat(10_000), fc.array(mutation, { minLength: 0, maxLength: 3 }))
+    .tuple(
+      fc.nat(10_000),
+      fc.array(fc.oneof({ arbitrary: mutation, weight: 6 }, { arbitrary: hostileCorrection, weight: 1 }), {
+        minLength: 0,
+        maxLength: 3,
+      }),
+    )
     .map(([n, mutations]) => {
       const event = new Map((fromPlain(validEvent(context.pair, n)) as Entries).entries);
       for (const mutate of mutations) mutate(event, context);
@@ -391,9 +434,12 @@ function appendBody(context: FuzzContext): fc.Arbitrary<string> {
     { arbitrary: envelope.map(toJsonText), weight: 6 },
     { arbitrary: fc.array(envelope, { maxLength: 5 }).map(toJsonText), weight: 2 },
     {
+      // Many copies of one valid event: a mutated one may carry a 600 KB string.
       arbitrary: fc
-        .tuple(envelope, fc.constantFrom(0, 1001, 1500))
-        .map(([event, count]) => toJsonText(Array.from({ length: count }, () => event))),
+        .tuple(fc.nat(10_000), fc.constantFrom(0, 1001, 1500))
+        .map(([n, count]) =>
+          JSON.stringify(Array.from({ length: count }, () => validEvent(context.pair, n))),
+        ),
       weight: 1,
     },
     { arbitrary: hostileJson.map(toJsonText), weight: 3 },
@@ -538,6 +584,11 @@ const QUERY_VALUES = [
   'talks-held',
   'unknown-type',
   '1900-01-01',
+  '0001-01-01',
+  '9999-12-31',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
+  '1970-01-01T00:00:00Z',
   '2019-01-01,2019-02-30',
   Array.from({ length: 1500 }, (_, i) => `2019-01-${String((i % 28) + 1).padStart(2, '0')}`).join(','),
 ];
@@ -680,18 +731,22 @@ const IF_MATCH = [
   '"0x1"',
 ];
 
+/** A header sent now and then: hostile headers are one kind of input among several. */
+function sometimes(arbitrary: fc.Arbitrary<string>, weight = 1): fc.Arbitrary<string | undefined> {
+  return fc.oneof({ arbitrary: fc.constant(undefined), weight: 6 }, { arbitrary, weight });
+}
+
 function optionalHeaders(context: FuzzContext, write: boolean): fc.Arbitrary<Record<string, string>> {
   return fc
-    .record(
-      {
-        authorization: authorization(context),
-        'if-match': fc.oneof(fc.constantFrom(...IF_MATCH), headerText),
-        'if-none-match': fc.oneof(fc.constantFrom('*', '"0"', 'W/"1"', '* *'), headerText),
-        'last-event-id': fc.oneof(
-          fc.constantFrom('-1', '0', '1e9', '18446744073709551616', 'abc', '1.5', '0x10'),
-          headerText,
-        ),
-        accept: fc.constantFrom(
+    .record({
+      authorization: sometimes(authorization(context), 3),
+      'if-match': sometimes(fc.oneof(fc.constantFrom(...IF_MATCH), headerText)),
+      'if-none-match': sometimes(fc.oneof(fc.constantFrom('*', '"0"', 'W/"1"', '* *'), headerText)),
+      'last-event-id': sometimes(
+        fc.oneof(fc.constantFrom('-1', '0', '1e9', '18446744073709551616', 'abc', '1.5', '0x10'), headerText),
+      ),
+      accept: sometimes(
+        fc.constantFrom(
           'application/json',
           'text/csv',
           'application/xml',
@@ -700,13 +755,14 @@ function optionalHeaders(context: FuzzContext, write: boolean): fc.Arbitrary<Rec
           'garbage',
           '',
         ),
-        'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-garbage', 'gzip, gzip'),
-        'x-request-id': headerText,
-        range: fc.constantFrom('bytes=0-10', 'bytes=-1', 'bytes=99999999999-', 'garbage'),
-        'x-forwarded-for': fc.constantFrom('1.2.3.4', '::1', 'garbage', '127.0.0.1, 10.0.0.1'),
-      },
-      { requiredKeys: [] },
-    )
+      ),
+      'content-encoding': sometimes(
+        fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-garbage', 'gzip, gzip'),
+      ),
+      'x-request-id': sometimes(headerText),
+      range: sometimes(fc.constantFrom('bytes=0-10', 'bytes=-1', 'bytes=99999999999-', 'garbage')),
+      'x-forwarded-for': sometimes(fc.constantFrom('1.2.3.4', '::1', 'garbage', '127.0.0.1, 10.0.0.1')),
+    })
     .map((headers) => {
       const clean: Record<string, string> = {};
       for (const [name, value] of Object.entries(headers)) if (value !== undefined) clean[name] = value;
