@@ -23,7 +23,8 @@ export interface ResolvedEvent {
 /** Every known event, resolved, in revision order; `byId` to find one; warnings for ignored references. */
 export interface Resolution {
   events: ResolvedEvent[];
-  byId: Map<string, ResolvedEvent>;
+  /** Built on first use (the fold itself does not need it); the first event recorded under an id wins. */
+  readonly byId: Map<string, ResolvedEvent>;
   warnings: Warning[];
 }
 
@@ -98,13 +99,18 @@ function applyCorrection(
  */
 export function resolveCorrections(events: readonly RecordedEvent[]): Resolution {
   const resolved: ResolvedEvent[] = [];
-  const byId = new Map<string, ResolvedEvent>();
+  // Only the events some reference names need finding during the pass; `byId` is built on demand.
+  const named = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'event-corrected' || event.type === 'event-retracted') named.add(event.data.eventId);
+  }
+  const targets = new Map<string, ResolvedEvent>();
   const warnings: Warning[] = [];
   for (const event of events) {
     const entry: ResolvedEvent = { recorded: event, effective: event, correctedBy: [], retractedBy: null };
     if (event.type === 'event-corrected' || event.type === 'event-retracted') {
       const targetId = event.data.eventId;
-      const target = byId.get(targetId);
+      const target = targets.get(targetId);
       const problem = referenceProblem(targetId, target, event.pair);
       entry.referenceValid = problem === null;
       if (problem !== null || target === undefined) {
@@ -125,9 +131,20 @@ export function resolveCorrections(events: readonly RecordedEvent[]): Resolution
       }
     }
     resolved.push(entry);
-    if (!byId.has(event.id)) byId.set(event.id, entry);
+    if (named.size > 0 && named.has(event.id) && !targets.has(event.id)) targets.set(event.id, entry);
   }
-  return { events: resolved, byId, warnings };
+  let byId: Map<string, ResolvedEvent> | undefined;
+  return {
+    events: resolved,
+    warnings,
+    get byId(): Map<string, ResolvedEvent> {
+      if (byId === undefined) {
+        byId = new Map();
+        for (const entry of resolved) if (!byId.has(entry.recorded.id)) byId.set(entry.recorded.id, entry);
+      }
+      return byId;
+    },
+  };
 }
 
 /**

@@ -90,7 +90,8 @@ export function orderForFold(resolved: Resolution | readonly ResolvedEvent[]): F
     const type = entry.recorded.type;
     if (entry.retractedBy !== null || type === 'event-corrected' || type === 'event-retracted') continue;
     const event = entry.effective;
-    items.push({ event, ...eventInterval(event) });
+    const { start, end } = eventInterval(event);
+    items.push({ event, start, end });
   }
   return items.sort(compareItems);
 }
@@ -674,9 +675,14 @@ export function lastRevision(known: readonly RecordedEvent[]): number {
 export function stateAt(events: readonly RecordedEvent[], q: StateQuery): RelationState {
   const known = knownEvents(events, q.pair, q.knownAt);
   const resolution = resolveCorrections(known);
-  const { certain, uncertain } = splitByAsOf(orderForFold(resolution), q.asOf);
+  const items = orderForFold(resolution);
   const folded = initialState(q.pair);
   folded.warnings.push(...resolution.warnings);
-  for (const item of certain) applyEvent(folded, item.event, item.start);
+  const uncertain: FoldItem[] = [];
+  for (const item of items) {
+    if (item.start > q.asOf) break;
+    if (item.end <= q.asOf) applyEvent(folded, item.event, item.start);
+    else uncertain.push(item);
+  }
   return finishState(folded, { asOf: q.asOf, knownAt: q.knownAt, revision: lastRevision(known), uncertain });
 }
