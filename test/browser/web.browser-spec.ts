@@ -290,6 +290,36 @@ describeInChromium('the web page at /', () => {
     await shot('01-loaded');
   });
 
+  it('lists what is pending and what is uncertain on a date', async () => {
+    const stored = await timeline();
+    // Before 28 August 2019, Japan's announced and decided removals of Korea wait for the effective one.
+    const waiting = stored.filter(
+      (e) =>
+        e.type === 'preferential-list-removed' &&
+        e.actor === 'JPN' &&
+        e.data.phase !== undefined &&
+        e.data.phase !== 'effective' &&
+        e.date <= '2019-08-20',
+    );
+    expect(waiting.length).toBeGreaterThan(0);
+    await page.fill('#as-of-date', '2019-08-20');
+    await settled();
+    for (const event of waiting) {
+      await expect(page.locator(`#state ul.pending li[data-event-id="${event.id}"]`).count()).resolves.toBe(
+        1,
+      );
+    }
+
+    // A month-precision event is uncertain on a day inside its month.
+    const monthly = stored.find((e) => e.date.length === 7 && e.dateEnd === undefined && e.date >= '2016');
+    if (!monthly) throw new Error('the bundled record has no month-precision event since 2016');
+    await page.fill('#as-of-date', `${monthly.date}-15`);
+    await settled();
+    await expect(page.locator(`#state ul.uncertain li[data-event-id="${monthly.id}"]`).count()).resolves.toBe(
+      1,
+    );
+  });
+
   it("shows Korea removed from Japan's list and GSOMIA's termination notified on 2019-09-30", async () => {
     await page.fill('#as-of-date', '2019-09-30');
     await settled();
@@ -302,6 +332,8 @@ describeInChromium('the web page at /', () => {
     );
     const gsomia = page.locator('[data-agreement="gsomia"]');
     await expect(gsomia.locator('.badge').getAttribute('data-status')).resolves.toBe('termination-notified');
+    // The effective removal of 28 August settled the announced and decided steps before it.
+    await expect(page.locator('#state ul.pending li[data-event-id]').count()).resolves.toBe(0);
     await expect(gsomia.textContent()).resolves.toMatch(
       /GSOMIA termination notified since 2019-08-23; terminates on 2019-11-23/,
     );

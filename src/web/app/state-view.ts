@@ -109,16 +109,20 @@ function eventLinks(ids: readonly string[] | undefined, openEvent: (id: string) 
   return span;
 }
 
-function namedEvents(entries: readonly NamedEvent[], openEvent: (id: string) => void): HTMLElement {
+function namedEvents(
+  entries: readonly NamedEvent[],
+  openEvent: (id: string) => void,
+  kind: string,
+): HTMLElement {
   return h(
     'ul',
-    { class: 'named' },
+    { class: `named ${kind}` },
     ...entries.map((entry) => {
       const button = h('button', { type: 'button', class: 'link' }, entry.summary);
       button.addEventListener('click', () => openEvent(entry.eventId));
       return h(
         'li',
-        {},
+        { 'data-event-id': entry.eventId },
         `${entry.date} · ${typeLabel(entry.type)}`,
         ...(entry.phase ? [' ', badge(entry.phase)] : []),
         ': ',
@@ -245,14 +249,18 @@ export function renderState(
     ),
   );
 
-  if (state.pending.length > 0) {
-    root.appendChild(h('h3', {}, 'Pending (announced or decided, not yet in effect)'));
-    root.appendChild(namedEvents(state.pending, openEvent));
-  }
-  if (state.uncertain.length > 0) {
-    root.appendChild(h('h3', {}, 'Uncertain on this date (imprecise date spans it)'));
-    root.appendChild(namedEvents(state.uncertain, openEvent));
-  }
+  root.appendChild(h('h3', {}, 'Pending (announced or decided, not yet in effect)'));
+  root.appendChild(
+    state.pending.length > 0
+      ? namedEvents(state.pending, openEvent, 'pending')
+      : h('p', { class: 'quiet' }, 'Nothing pending on this date.'),
+  );
+  root.appendChild(h('h3', {}, 'Uncertain on this date (an imprecise date spans it)'));
+  root.appendChild(
+    state.uncertain.length > 0
+      ? namedEvents(state.uncertain, openEvent, 'uncertain')
+      : h('p', { class: 'quiet' }, 'Nothing uncertain on this date.'),
+  );
   if (state.warnings.length > 0) {
     root.appendChild(h('h3', {}, 'Warnings'));
     root.appendChild(
