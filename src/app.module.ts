@@ -14,7 +14,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ImportService } from './relations/import.service';
 import { CachedRelationReadModel } from './read-model/cached-relation-read-model';
-import { RELATION_READ_MODEL } from './relations/relation-read-model';
+import { RELATION_READ_MODEL, StoreRelationReadModel } from './relations/relation-read-model';
 import { RelationQueries } from './relations/relation-queries.service';
 import { RelationsController } from './relations/relations.controller';
 import { RelationsService } from './relations/relations.service';
@@ -61,8 +61,9 @@ export class AppModule {
         TokenRegistry,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        // The read model behind every read; a caching implementation replaces this one binding.
-        { provide: RELATION_READ_MODEL, useClass: CachedRelationReadModel },
+        // The read model behind every read. The server caches per pair, kept current by its appends
+        // and the store's subscription; the CLI asks one question per run, so it reads the store.
+        { provide: RELATION_READ_MODEL, useClass: http ? CachedRelationReadModel : StoreRelationReadModel },
         RelationsService,
         RelationQueries,
         ImportService,
