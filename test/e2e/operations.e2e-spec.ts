@@ -120,6 +120,49 @@ describe('store failures, shutdown and read access', () => {
     }
   });
 
+  it('answers 503 to a read and to an append while the store is unreachable, and stores nothing', async () => {
+    const server = await startServer();
+    try {
+      const store = server.app.get<EventStore>(EVENT_STORE);
+      const read = jest.spyOn(store, 'readStream').mockRejectedValue(new StoreUnavailableError('disk gone'));
+      const state = await server.http().get('/api/relations/CHN-USA/state');
+      expect(state.status).toBe(503);
+      expect(state.body.type).toBe('/problems/store-unavailable');
+      const append = await server
+        .http()
+        .post('/api/relations/CHN-USA/events')
+        .set(bearer(TOKENS.recorder))
+        .send(talksEvent(1, { actor: 'USA' }));
+      expect(append.status).toBe(503);
+      read.mockRestore();
+      await server.http().get('/api/relations/CHN-USA/state').expect(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 500 internal without any detail of an unexpected fault', async () => {
+    const server = await startServer();
+    try {
+      const store = server.app.get<EventStore>(EVENT_STORE);
+      const spy = jest
+        .spyOn(store, 'listStreams')
+        .mockRejectedValue(new TypeError('Cannot read properties of undefined at /work/secret/path.ts:12'));
+      const response = await server.http().get('/api/relations');
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({
+        type: '/problems/internal',
+        title: 'Internal error',
+        status: 500,
+        detail: 'The service failed to answer this request',
+        instance: '/api/relations',
+      });
+      spy.mockRestore();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('needs a token for reads when READ_ACCESS=token', async () => {
     const server = await startServer({ READ_ACCESS: 'token' });
     try {
