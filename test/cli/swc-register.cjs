@@ -1,4 +1,5 @@
 /* global require, process */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload hook: require is the point */
 /**
  * `node -r ./test/cli/swc-register.cjs src/cli/main.ts …` runs the CLI and the server from their
  * TypeScript sources, so the CLI and start-up tests work in a fresh clone before any build. Each
