@@ -90,6 +90,30 @@ describe('operations', () => {
 });
 
 describe('store failures, shutdown and read access', () => {
+  it('finishes a request in flight before closing the store on shutdown', async () => {
+    const server = await startServer();
+    const store = server.app.get<EventStore>(EVENT_STORE);
+    const append = store.append.bind(store);
+    const closeStore = jest.spyOn(store, 'close');
+    jest.spyOn(store, 'append').mockImplementation(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(closeStore).not.toHaveBeenCalled();
+      return append(...args);
+    });
+    const inFlight = server
+      .http()
+      .post('/api/relations/JPN-KOR/events')
+      .set(bearer(TOKENS.recorder))
+      .send(talksEvent(1));
+    const answered = inFlight.then((r) => r);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = server.close();
+    const response = await answered;
+    expect(response.status).toBe(201);
+    await closing;
+    expect(closeStore).toHaveBeenCalled();
+  });
+
   it('ends open live streams on shutdown, so the server stops', async () => {
     const server = await startServer();
     const ended = new Promise<void>((resolve, reject) => {
