@@ -7,7 +7,10 @@
  * decorator metadata Nest needs.
  */
 'use strict';
-const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { transformSync } = require('@swc/core');
 
 const swcOptions = {
@@ -22,8 +25,24 @@ const swcOptions = {
   },
 };
 
+// Compiled files are kept in the system's temp folder, keyed by path, size and mtime, so the many
+// short CLI runs of the test suite compile each source once.
+const cacheDir = join(tmpdir(), 'relations-swc-cache');
+mkdirSync(cacheDir, { recursive: true });
+
 require.extensions['.ts'] = (module, filename) => {
-  const source = readFileSync(filename, 'utf8');
-  module._compile(transformSync(source, { ...swcOptions, filename }).code, filename);
+  const { mtimeMs, size } = statSync(filename);
+  const key = createHash('sha1').update(`${filename}\0${mtimeMs}\0${size}`).digest('hex');
+  const cached = join(cacheDir, `${key}.js`);
+  let code;
+  try {
+    code = readFileSync(cached, 'utf8');
+  } catch {
+    code = transformSync(readFileSync(filename, 'utf8'), { ...swcOptions, filename }).code;
+    const temporary = `${cached}.${process.pid}`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, cached);
+  }
+  module._compile(code, filename);
 };
 process.setSourceMapsEnabled(true);
