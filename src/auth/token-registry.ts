@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, ROLES, type AppConfig, type Role } from '../config/app-config';
@@ -48,6 +48,8 @@ export function canWrite(role: Role): boolean {
 @Injectable()
 export class TokenRegistry {
   private entries: { name: string; role: Role; hash: Buffer }[] = [];
+  /** mtime of the token file when last read, so tokens created by the CLI are picked up. */
+  private fileVersion = -1;
   readonly file: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -55,8 +57,9 @@ export class TokenRegistry {
     this.reload();
   }
 
-  /** Re-reads the token file (a token created by the CLI is accepted without a restart after this). */
+  /** Re-reads the token file. */
   reload(): void {
+    this.fileVersion = this.currentFileVersion();
     const fromConfig = (this.config.apiTokens ?? []).map((t) => ({
       name: t.name,
       role: t.role,
@@ -111,7 +114,24 @@ export class TokenRegistry {
    * time, so neither the match nor its position leaks through timing.
    */
   authenticate(presented: string): Principal | undefined {
-    const hash = digest(presented);
+    const found = this.match(digest(presented));
+    // A token created by `relations tokens create` while the server runs: read the file again.
+    if (found === undefined && this.currentFileVersion() !== this.fileVersion) {
+      this.reload();
+      return this.match(digest(presented));
+    }
+    return found;
+  }
+
+  private currentFileVersion(): number {
+    try {
+      return statSync(this.file).mtimeMs;
+    } catch {
+      return -1;
+    }
+  }
+
+  private match(hash: Buffer): Principal | undefined {
     let found: Principal | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(hash, entry.hash) && found === undefined)

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer, talksEvent } from '../support/http';
 import { ROOT, runCli } from '../support/http-process';
 
 const DATASET = join(ROOT, 'events', 'datasets', 'jpn-kor.ndjson');
@@ -134,6 +135,28 @@ describe('the relations CLI', () => {
     const again = runCli(['tokens', 'create', 'newsroom', 'reader'], env);
     expect(again.status).toBe(1);
     expect(runCli(['tokens', 'create', 'x', 'boss'], env).status).not.toBe(0);
+  }, 120_000);
+
+  it('creates a token the running server accepts without a restart', async () => {
+    const server = await startServer();
+    try {
+      const created = runCli(['tokens', 'create', 'desk', 'recorder'], {
+        ...env,
+        EVENT_STORE: `sqlite:${join(server.dir, 'relations.db')}`,
+      });
+      expect(created.status).toBe(0);
+      const token = created.stdout.trim();
+      const response = await server
+        .http()
+        .post('/api/relations/JPN-KOR/events')
+        .set('Authorization', `Bearer ${token}`)
+        .send(talksEvent(1));
+      expect(response.status).toBe(201);
+      const audit = await server.http().get('/api/relations/JPN-KOR/audit').expect(200);
+      expect(audit.body.entries[0].recordedBy).toBe('desk');
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 
   it('refuses bad configuration with exit code 78', () => {
