@@ -23,9 +23,6 @@ interface TokenFile {
   tokens: TokenEntry[];
 }
 
-/** Injection token of the {@link TokenRegistry}. */
-export const TOKEN_REGISTRY = Symbol('TOKEN_REGISTRY');
-
 /** Tokens are 32 random bytes: SHA-256 is enough to keep them on disk (no password to stretch). */
 function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();

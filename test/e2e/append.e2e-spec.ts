@@ -234,6 +234,23 @@ describe('POST /api/relations/{pair}/events', () => {
       expect(audit.body.entries).toHaveLength(2);
     });
 
+    it('answers a retry of a conditional append whose response was lost with 200, not 412', async () => {
+      await server.http().post(EVENTS).set(bearer(TOKENS.recorder)).send(talksEvent(0)).expect(201);
+      const request = () =>
+        server
+          .http()
+          .post(EVENTS)
+          .set(bearer(TOKENS.recorder))
+          .set('If-Match', '"0"')
+          .send(talksEvent(1, { id: UUID }));
+      const first = await request();
+      expect(first.status).toBe(201);
+      const retry = await request();
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual(first.body);
+      expect(retry.headers.etag).toBe('"1"');
+    });
+
     it('answers 409 event-id-conflict for an id stored with other content', async () => {
       await server
         .http()
