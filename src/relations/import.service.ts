@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { v5 as uuidv5 } from 'uuid';
 import type { PairId } from '../../events/catalogue';
 import type { FieldError } from '../http/problem';
+import { EVENT_STORE, RELATION_STREAM_PREFIX, type EventStore } from '../store/event-store.port';
 import { parseImportLine } from './domain';
 import { MAX_BATCH, RelationsService, type PreparedEvent } from './relations.service';
 
@@ -36,7 +37,10 @@ export interface PairImportSummary {
 /** Reads NDJSON imports (the format `export` writes) and appends them through {@link RelationsService}. */
 @Injectable()
 export class ImportService {
-  constructor(private readonly relations: RelationsService) {}
+  constructor(
+    private readonly relations: RelationsService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   /** Validates every line first; blank lines are skipped. */
   parse(text: string): ParsedImport {
@@ -90,6 +94,11 @@ export class ImportService {
   ): Promise<PairImportSummary[]> {
     const summaries: PairImportSummary[] = [];
     let handled = 0;
+    // Ids are unique across the file (parse refuses repeats), so when the store starts empty and
+    // nobody else can write to it meanwhile (SQLite holds an exclusive lock; memory is this
+    // process), no id can be in another pair and the lookup per id is skipped.
+    const idsUnusedElsewhere =
+      this.store.kind !== 'kurrentdb' && (await this.store.listStreams(RELATION_STREAM_PREFIX)).length === 0;
     for (const [pair, events] of parsed.byPair) {
       const summary: PairImportSummary = { pair, stored: 0, alreadyPresent: 0, revision: -1 };
       for (let start = 0; start < events.length; start += MAX_BATCH) {
@@ -99,6 +108,7 @@ export class ImportService {
           source: options.source,
           skipStored: true,
           warnings: false,
+          idsUnusedElsewhere,
         });
         summary.alreadyPresent += outcome.alreadyStored;
         summary.stored += outcome.status === 'created' ? outcome.result.events.length : 0;

@@ -60,6 +60,11 @@ export interface AppendOptions {
   skipStored?: boolean;
   /** `false` when nobody reads the warnings (bulk import): saves two folds of the pair per batch. */
   warnings?: boolean;
+  /**
+   * `true` when the caller knows no id of the batch can be stored in another pair (an import into a
+   * store that was empty, its ids unique across the file, no other writer): skips a lookup per id.
+   */
+  idsUnusedElsewhere?: boolean;
 }
 
 /** The canonical pair, or 400 `invalid-pair`. */
@@ -231,7 +236,7 @@ export class RelationsService {
       }
       stored.push(match);
     }
-    await this.refuseIdsOfOtherPairs(pair, fresh);
+    if (options.idsUnusedElsewhere !== true) await this.refuseIdsOfOtherPairs(pair, fresh);
 
     if (stored.length > 0 && fresh.length === 0) {
       // An idempotent retry: answer what the original append answered.

@@ -55,6 +55,27 @@ describe('the relations CLI', () => {
     expect(runCli(['import', file], env).stdout).toContain('JPN-KOR\tstored 1\talready present 2');
   }, 120_000);
 
+  it('refuses an id already used in another pair, naming it', () => {
+    const id = '5d1e7c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6';
+    const line = (pair: string, actor: string) =>
+      JSON.stringify({
+        pair,
+        id,
+        type: 'other-development',
+        date: '2020',
+        actor,
+        summary: 'A development',
+        data: { category: 'note' },
+        sources: [{ publisher: 'Wire' }],
+      });
+    writeFileSync(join(dir, 'a.ndjson'), `${line('JPN-KOR', 'JPN')}\n`);
+    writeFileSync(join(dir, 'b.ndjson'), `${line('CHN-USA', 'USA')}\n`);
+    expect(runCli(['import', join(dir, 'a.ndjson')], env).status).toBe(0);
+    const second = runCli(['import', join(dir, 'b.ndjson')], env);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`Event id ${id} is already used in another relation`);
+  }, 120_000);
+
   it('reports every bad line by number and stores nothing', () => {
     const file = join(dir, 'bad.ndjson');
     const good = readFileSync(DATASET, 'utf8').split('\n')[0];
