@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_STORE, StoreUnavailableError, type EventStore } from '../../src/store/event-store.port';
 import { findWebRoot } from '../../src/http/configure-app';
+import { SeedService } from '../../src/seed/seed.service';
 import { bearer, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
 import { freePort, runServerToExit, startServerProcess } from '../support/http-process';
 
@@ -196,6 +197,40 @@ describe('store failures, shutdown and read access', () => {
       await server.http().get('/health').expect(200);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('seeding', () => {
+  it('loads an NDJSON file named by SEED into an empty store once, as system:seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relations-seed-'));
+    const file = join(dir, 'seed.ndjson');
+    writeFileSync(file, `${JSON.stringify({ pair: 'usa-chn', ...talksEvent(1, { actor: 'USA' }) })}\n`);
+    const server = await startServer({ SEED: file });
+    try {
+      const seed = server.app.get(SeedService);
+      expect((await seed.seedIfEmpty()).map((s) => [s.pair, s.stored])).toEqual([['CHN-USA', 1]]);
+      expect(await seed.seedIfEmpty()).toEqual([]);
+      const audit = await server.http().get('/api/relations/CHN-USA/audit').expect(200);
+      expect(audit.body.entries.map((e: { recordedBy: string }) => e.recordedBy)).toEqual(['system:seed']);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the start naming the bad lines of a SEED file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relations-seed-'));
+    const file = join(dir, 'seed.ndjson');
+    writeFileSync(file, 'not json\n');
+    const server = await startServer({ SEED: file });
+    try {
+      await expect(server.app.get(SeedService).seedIfEmpty()).rejects.toThrow(
+        /line 1: \(line\) not valid JSON/,
+      );
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
