@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ensureServerBuild, ServerProcess, TOKENS } from '../reliability/server-process';
-import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS } from './soak';
+import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS, writePairs } from './soak';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -24,7 +24,9 @@ async function main(): Promise<number> {
     .option('--concurrency <c>', 'requests in flight', positiveNumber, 8)
     .option('--appends-per-second <a>', 'paced appends, all clients together', positiveNumber, 5)
     .option('--sample-seconds <s>', 'sample period', positiveNumber, 60)
-    .option('--events-per-pair <n>', 'events stored in each pair before the soak', positiveNumber, 300)
+    .option('--events-per-pair <n>', 'events stored in each read pair before the soak', positiveNumber, 300)
+    .option('--write-pairs <n>', 'pairs the appends are spread over', positiveNumber, 40)
+    .option('--warmup-seconds <s>', 'load before the first sample period, not sampled', positiveNumber, 30)
     .option('--max-growth <g>', 'allowed growth start to end (0.2 = 20 %)', positiveNumber, 0.2)
     .parse(process.argv)
     .opts<{
@@ -33,20 +35,25 @@ async function main(): Promise<number> {
       appendsPerSecond: number;
       sampleSeconds: number;
       eventsPerPair: number;
+      writePairs: number;
+      warmupSeconds: number;
       maxGrowth: number;
     }>();
   ensureServerBuild();
   const dir = mkdtempSync(join(tmpdir(), 'relations-soak-'));
   const server = await ServerProcess.start({ dbFile: join(dir, 'soak.db'), env: { LOG_LEVEL: 'error' } });
   try {
+    const writes = writePairs(Math.round(options.writePairs));
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
     console.log(
-      `soak: ${options.minutes} min, ${options.concurrency} clients, ${options.appendsPerSecond} appends/s, ` +
-        `${SOAK_PAIRS.length} pairs × ${options.eventsPerPair} events; server pid ${server.pid}; ` +
-        `${cpus().length} CPUs, load average ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
+      `soak: ${options.minutes} min after ${options.warmupSeconds} s of warm-up, ${options.concurrency} clients, ` +
+        `${options.appendsPerSecond} appends/s over ${writes.length} pairs, reads over ${SOAK_PAIRS.length} pairs × ` +
+        `${options.eventsPerPair} events; server pid ${server.pid}; ${cpus().length} CPUs, load average ${load}`,
     );
     await seedPairs(server, TOKENS.recorder, SOAK_PAIRS, Math.round(options.eventsPerPair));
+    await seedPairs(server, TOKENS.recorder, writes, 1);
     const report = await runSoak({
       server,
       token: TOKENS.recorder,
@@ -54,7 +61,9 @@ async function main(): Promise<number> {
       sampleMs: options.sampleSeconds * 1000,
       concurrency: Math.round(options.concurrency),
       appendsPerSecond: options.appendsPerSecond,
-      pairs: SOAK_PAIRS,
+      readPairs: SOAK_PAIRS,
+      writePairs: writes,
+      warmupMs: options.warmupSeconds * 1000,
       maxGrowth: options.maxGrowth,
       onSample: (s) =>
         console.log(

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureServerBuild, ServerProcess, TOKENS } from '../reliability/server-process';
-import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS } from './soak';
+import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS, writePairs } from './soak';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
 
@@ -21,6 +21,7 @@ describe('short soak (real server, mixed reads and appends)', () => {
     dir = mkdtempSync(join(tmpdir(), 'relations-soak-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'soak.db') });
     await seedPairs(server, TOKENS.recorder, SOAK_PAIRS.slice(0, 4), 100);
+    await seedPairs(server, TOKENS.recorder, writePairs(10), 1);
   }, 240_000);
 
   afterAll(async () => {
@@ -39,7 +40,9 @@ describe('short soak (real server, mixed reads and appends)', () => {
         sampleMs: (SECONDS * 1000) / 3,
         concurrency: 4,
         appendsPerSecond: 5,
-        pairs: SOAK_PAIRS.slice(0, 4),
+        readPairs: SOAK_PAIRS.slice(0, 4),
+        writePairs: writePairs(10),
+        warmupMs: 3000,
         maxGrowth: Number.POSITIVE_INFINITY,
       });
       console.log(formatSoakReport(report));

@@ -3,6 +3,10 @@
  * real server child process for a long time, with bounded concurrency. Every sample period it
  * records the server's RSS and the p99 latency of the requests answered in that period; the
  * verdict compares the first sample with the last one.
+ *
+ * The work per request must stay the same for a growth to mean a leak or a degradation: the heavy
+ * reads go to read pairs whose size never changes, the appends to a larger pool of write pairs
+ * (whose states are read too), and a warm-up period is left out of the samples.
  */
 import { Agent } from 'node:http';
 import { httpRequest, jsonRequest, type HttpResponse } from '../reliability/http-client';
@@ -19,8 +23,12 @@ export interface SoakOptions {
   concurrency: number;
   /** Appends per second, all workers together (appends grow the record, so they are paced). */
   appendsPerSecond: number;
-  /** Pairs the soak reads and writes. */
-  pairs: readonly string[];
+  /** Pairs of a fixed size that every kind of read queries. */
+  readPairs: readonly string[];
+  /** Pairs that receive the appends (and some state reads). */
+  writePairs: readonly string[];
+  /** Load before the first sample period, left out of the samples (JIT, caches, SQLite pages). */
+  warmupMs: number;
   /** Allowed growth of RSS and p99 from the first sample to the last (0.2 = 20 %). */
   maxGrowth: number;
   /** Called after each sample. */
@@ -92,7 +100,7 @@ export function judge(
   return { rssGrowth, p99Growth, failures };
 }
 
-/** The pairs a soak reads and writes. */
+/** The pairs every kind of read queries; their size stays fixed during a soak. */
 export const SOAK_PAIRS = [
   'JPN-KOR',
   'CHN-JPN',
@@ -103,6 +111,34 @@ export const SOAK_PAIRS = [
   'IND-PAK',
   'CAN-MEX',
 ];
+
+const WRITE_COUNTRIES = [
+  'ARG',
+  'AUS',
+  'AUT',
+  'BEL',
+  'CHE',
+  'CHL',
+  'COL',
+  'CZE',
+  'DNK',
+  'EGY',
+  'ESP',
+  'FIN',
+  'GRC',
+  'HUN',
+];
+
+/** Pairs that receive the soak's appends: the pairs of {@link WRITE_COUNTRIES} in order, up to `count`. */
+export function writePairs(count: number): string[] {
+  const pairs: string[] = [];
+  for (let i = 0; i < WRITE_COUNTRIES.length && pairs.length < count; i += 1) {
+    for (let j = i + 1; j < WRITE_COUNTRIES.length && pairs.length < count; j += 1) {
+      pairs.push(`${WRITE_COUNTRIES[i]}-${WRITE_COUNTRIES[j]}`);
+    }
+  }
+  return pairs;
+}
 
 type Kind = 'state' | 'snapshots' | 'timeline' | 'audit' | 'verify' | 'append';
 
@@ -164,7 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const { server } = options;
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const started = performance.now();
-  const deadline = started + options.durationMs;
+  const deadline = started + options.warmupMs + options.durationMs;
   const samples: SoakSample[] = [];
   let window: number[] = [];
   let windowKinds: Record<string, number> = {};
@@ -183,8 +219,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let nextAppendAt = started;
   const appendInterval = options.appendsPerSecond > 0 ? 1000 / options.appendsPerSecond : Infinity;
 
+  let writeCursor = 0;
   const send = async (kind: Kind): Promise<void> => {
-    const pair = pick(options.pairs);
+    let pair = pick(options.readPairs);
+    if (kind === 'append') pair = options.writePairs[(writeCursor += 1) % options.writePairs.length] ?? pair;
+    // One state read in five (about one read in ten) asks a write pair: what is appended is read back.
+    else if (kind === 'state' && Math.random() < 0.2) pair = pick(options.writePairs);
     const base = `/api/relations/${pair}`;
     let response: HttpResponse;
     let expected = 200;
@@ -260,7 +300,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   const takeSample = () => {
     const sample: SoakSample = {
-      atSeconds: Math.round((performance.now() - started) / 1000),
+      atSeconds: Math.round((performance.now() - started - options.warmupMs) / 1000),
       rssKiB: server.rssKiB(),
       requests: window.length,
       p50Ms: percentile(window, 0.5),
@@ -272,19 +312,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     windowKinds = {};
     options.onSample?.(sample);
   };
-  const sampler = setInterval(takeSample, options.sampleMs);
+  let sampler: NodeJS.Timeout | undefined;
+  const warmup = setTimeout(() => {
+    window = [];
+    windowKinds = {};
+    sampler = setInterval(takeSample, options.sampleMs);
+  }, options.warmupMs);
 
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
   } finally {
+    clearTimeout(warmup);
     clearInterval(sampler);
     agent.destroy();
   }
   // The last partial period counts only if it is at least half a period long.
-  const sinceLast = performance.now() - started - samples.length * options.sampleMs;
+  const sinceLast = performance.now() - started - options.warmupMs - samples.length * options.sampleMs;
   if (sinceLast >= options.sampleMs / 2 && window.length > 0) takeSample();
 
-  report.durationMs = performance.now() - started;
+  report.durationMs = performance.now() - started - options.warmupMs;
   const verdict = judge(samples, options.maxGrowth);
   report.rssGrowth = verdict.rssGrowth;
   report.p99Growth = verdict.p99Growth;
