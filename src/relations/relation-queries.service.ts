@@ -62,6 +62,8 @@ export interface RelationSummary {
 /** The reads of the API and the CLI: parse the question, ask the read model, shape the answer. */
 @Injectable()
 export class RelationQueries {
+  private readonly summaries = new Map<PairId, RelationSummary>();
+
   constructor(
     @Inject(RELATION_READ_MODEL) private readonly readModel: RelationReadModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -86,9 +88,19 @@ export class RelationQueries {
     const pairs = await this.readModel.pairs();
     const relations: RelationSummary[] = [];
     for (const pair of pairs) {
+      // A summary is a function of the pair's events, so it stays right while the revision does;
+      // this keeps the list from reading every stream again on each visit.
+      const revision = await this.readModel.revision(pair);
+      const known = this.summaries.get(pair);
+      if (known !== undefined && known.revision === revision) {
+        relations.push(known);
+        continue;
+      }
       const events = await this.readModel.events(pair);
       if (events.length === 0) continue;
-      relations.push(summarise(pair, events));
+      const summary = summarise(pair, events);
+      this.summaries.set(pair, summary);
+      relations.push(summary);
     }
     return { relations };
   }
