@@ -100,6 +100,20 @@ describe('POST /api/relations/{pair}/events', () => {
       expect(response.body.events[0].recordedAt).toBe('2026-11-28T10:00:00.000Z');
     });
 
+    it('shows the new revision in the list of relations right after an append', async () => {
+      await server.http().post(EVENTS).set(bearer(TOKENS.recorder)).send(talksEvent(1)).expect(201);
+      const before = await server.http().get('/api/relations').expect(200);
+      expect(before.body.relations[0]).toMatchObject({ pair: 'JPN-KOR', revision: 0, eventCount: 1 });
+      await server
+        .http()
+        .post(EVENTS)
+        .set(bearer(TOKENS.recorder))
+        .send(talksEvent(2, { date: '2020-03-10' }))
+        .expect(201);
+      const after = await server.http().get('/api/relations').expect(200);
+      expect(after.body.relations[0]).toMatchObject({ revision: 1, eventCount: 2, lastDate: '2020-03-10' });
+    });
+
     it('warns of a possible duplicate but keeps the event', async () => {
       await server.http().post(EVENTS).set(bearer(TOKENS.recorder)).send(jpnKorEvent()).expect(201);
       const response = await server
