@@ -17,7 +17,7 @@ import { toNewEvent } from '../src/relations/event-codec';
 import { SqliteEventStore } from '../src/store/sqlite-event-store';
 import { openRaw, rawBulkImport, rawReadStream, rawSingleAppends } from './baseline';
 import { absoluteRow, formatTable, median, ratioRow, type ResultRow } from './report';
-import { appendLoad, get, load, rssMb, startServer, type LoadResult } from './server';
+import { appendLoad, get, load, rssMb, SERVER_HEAP_MB, startServer, type LoadResult } from './server';
 import { generateWorkload, HOT_PAIR, Random, workloadPairs, type WorkloadEvent } from './workload';
 
 interface Options {
@@ -309,7 +309,7 @@ async function measureHttp(
     rows.push(
       absoluteRow({
         id: 'rss',
-        what: `RSS after querying every pair (${pairs.length} pairs, ${(everyPairMs / 1000).toFixed(1)} s)`,
+        what: `RSS after querying every pair (${pairs.length} pairs in ${(everyPairMs / 1000).toFixed(1)} s; heap limit ${SERVER_HEAP_MB} MB)`,
         ours: { value: rss, unit: 'MB' },
         bar: { kind: 'max', limit: 512, label: '≤ 512 MB' },
       }),
