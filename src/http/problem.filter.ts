@@ -5,7 +5,7 @@ import {
   RevisionConflictError,
   StoreUnavailableError,
 } from '../store/event-store.port';
-import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemType } from './problem';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, type ProblemType } from './problem';
 
 const STATUS_TYPES: Record<number, ProblemType> = {
   400: 'validation-failed',
@@ -31,6 +31,13 @@ interface BodyParserError {
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string';
+}
+
+/** The 4xx status of an `http-errors` error (what Express middleware raises), if it is one. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof HttpException || typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
 }
 
 /**
@@ -96,6 +103,23 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
           unexpected: false,
         };
     }
+  }
+  const httpError = clientErrorStatus(error);
+  if (httpError !== undefined) {
+    // Raised by the body parser without a `type` (e.g. a body whose Content-Encoding lies).
+    const type = STATUS_TYPES[httpError] ?? 'validation-failed';
+    return {
+      problem: new ProblemError(
+        type,
+        type === 'validation-failed'
+          ? 'The request body could not be read or decoded'
+          : PROBLEM_TYPES[type].title,
+        type === 'validation-failed'
+          ? { errors: [{ path: '', message: 'could not be read or decoded' }] }
+          : {},
+      ),
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -168,6 +168,28 @@ describe('POST /api/relations/{pair}/events', () => {
       expect(response.body.type).toBe('/problems/validation-failed');
     });
 
+    it('answers 400 for a body whose Content-Encoding does not match it, and 415 for an unknown encoding', async () => {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const response = await server
+          .http()
+          .post(EVENTS)
+          .set(bearer(TOKENS.recorder))
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', encoding)
+          .send(JSON.stringify(talksEvent(1)));
+        expect(response.status).toBe(400);
+        expect(response.body.type).toBe('/problems/validation-failed');
+      }
+      const unknown = await server
+        .http()
+        .post(EVENTS)
+        .set(bearer(TOKENS.recorder))
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'compress')
+        .send(JSON.stringify(talksEvent(1)));
+      expect(unknown.status).toBe(415);
+    });
+
     it('answers 415 for a body that is not JSON', async () => {
       const response = await server
         .http()

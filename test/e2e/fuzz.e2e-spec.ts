@@ -222,8 +222,12 @@ describe('fuzzing every endpoint', () => {
         contentType,
         fc.option(headerValue, { nil: undefined }),
         fc.option(headerValue, { nil: undefined }),
-        async (pair, payload, type, ifMatch, ifNoneMatch) => {
+        fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'gzip, gzip'), {
+          nil: undefined,
+        }),
+        async (pair, payload, type, ifMatch, ifNoneMatch, encoding) => {
           const headers: Record<string, string> = { ...bearer(TOKENS.recorder), 'Content-Type': type };
+          if (encoding !== undefined) headers['Content-Encoding'] = encoding;
           if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
           if (ifNoneMatch !== undefined) headers['If-None-Match'] = ifNoneMatch;
           const answer = await send(server.url, 'POST', `/api/relations/${pair}/events`, headers, payload);
