@@ -8,6 +8,7 @@ import { CLOCK, SystemClock, type Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { requestId } from './http/configure-app';
+import { DrainOnShutdown, InFlightRequests } from './http/graceful-shutdown';
 import { ProblemFilter } from './http/problem.filter';
 import { LiveController } from './live/live.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -68,6 +69,7 @@ export class AppModule {
         RelationQueries,
         ImportService,
         SeedService,
+        ...(http ? [InFlightRequests, DrainOnShutdown] : []),
       ],
       exports: [RelationsService, RelationQueries, ImportService, TokenRegistry],
     };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,7 +12,8 @@ import { Logger } from 'nestjs-pino';
 import '../../events/schemas';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
-import { ProblemError } from './problem';
+import { InFlightRequests } from './graceful-shutdown';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem';
 import { problemErrorMiddleware } from './problem.filter';
 
 /** Request bodies above this are refused with `413 payload-too-large`. */
@@ -36,6 +38,28 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
 
 function isApiPath(path: string): boolean {
   return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * Requests so malformed that Node's HTTP parser refuses them (a head over 16 KiB, a broken request
+ * line) never reach Express; they get a problem document too, then the connection is closed.
+ */
+export function answerClientErrors(server: HttpServer): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const problem =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? new ProblemError('headers-too-large', 'The request head is larger than 16 KiB')
+        : new ProblemError('validation-failed', 'The request is not valid HTTP', { errors: [] });
+    const body = JSON.stringify(problem.toDocument());
+    socket.end(
+      `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 /** 415 for a body that is not JSON; an empty body is left to validation. */
@@ -82,6 +106,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Plain strings (or arrays of them for repeated parameters), never nested objects.
   app.set('query parser', 'simple');
+  answerClientErrors(app.getHttpServer() as HttpServer);
+  app.use(app.get(InFlightRequests).middleware);
   const metrics = app.get(MetricsService);
   app.use(httpMetricsMiddleware(metrics));
 

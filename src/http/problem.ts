@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'The request body must be JSON' },
   'invalid-reference': { status: 422, title: 'The referenced event cannot be corrected or retracted' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal error' },
   'store-unavailable': { status: 503, title: 'The event store is unavailable' },
 } as const;

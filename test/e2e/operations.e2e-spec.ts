@@ -79,6 +79,28 @@ describe('operations', () => {
     await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
   });
 
+  it('answers a request head over 16 KiB with a 431 problem document', async () => {
+    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${server.url}/health`,
+        { headers: { 'X-Padding': 'a'.repeat(20_000) }, agent: false },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(431);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ type: '/problems/headers-too-large', status: 431 });
+  });
+
   it('answers an unknown route with a 404 problem document', async () => {
     const response = await server.http().get('/api/nothing-here').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
