@@ -234,6 +234,22 @@ export class ServerProcess {
     }
   }
 
+  /**
+   * CPU time (user + system) the server process has used so far, in milliseconds, from
+   * /proc/<pid>/stat (Linux, 100 clock ticks per second).
+   */
+  cpuMs(): number | undefined {
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return Number.isFinite(ticks) ? ticks * 10 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** SIGKILL: no chance to flush or close anything. */
   async kill(): Promise<ExitInfo> {
     if (this.alive) this.child.kill('SIGKILL');

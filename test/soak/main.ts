@@ -68,7 +68,8 @@ async function main(): Promise<number> {
       onSample: (s) =>
         console.log(
           `soak: t=${s.atSeconds} s, ${s.requests} requests, p50 ${s.p50Ms.toFixed(1)} ms, p99 ${s.p99Ms.toFixed(1)} ms, ` +
-            `RSS ${s.rssKiB === undefined ? 'n/a' : (s.rssKiB / 1024).toFixed(1)} MiB, load ${loadavg()[0]?.toFixed(2)}`,
+            `RSS ${s.rssKiB === undefined ? 'n/a' : (s.rssKiB / 1024).toFixed(1)} MiB, ` +
+            `server CPU ${s.cpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms/request, load ${s.load?.toFixed(2) ?? 'n/a'}`,
         ),
     });
     console.log(formatSoakReport(report));

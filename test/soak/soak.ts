@@ -9,6 +9,7 @@
  * (whose states are read too), and a warm-up period is left out of the samples.
  */
 import { Agent } from 'node:http';
+import { loadavg } from 'node:os';
 import { httpRequest, jsonRequest, type HttpResponse } from '../reliability/http-client';
 import { validEvent } from '../reliability/events';
 import type { ServerProcess } from '../reliability/server-process';
@@ -45,6 +46,13 @@ export interface SoakSample {
   p99Ms: number;
   /** Requests per kind in this period. */
   kinds: Record<string, number>;
+  /**
+   * Server CPU time per request in this period: unlike latency it hardly depends on what else the
+   * machine runs, so it tells a slower server from a busier machine.
+   */
+  cpuMsPerRequest?: number;
+  /** The machine's one-minute load average at the end of the period. */
+  load?: number;
 }
 
 export interface SoakReport {
@@ -298,7 +306,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
 
+  let lastCpuMs: number | undefined;
   const takeSample = () => {
+    const cpuMs = server.cpuMs();
+    const cpuMsPerRequest =
+      cpuMs !== undefined && lastCpuMs !== undefined && window.length > 0
+        ? (cpuMs - lastCpuMs) / window.length
+        : undefined;
+    lastCpuMs = cpuMs;
     const sample: SoakSample = {
       atSeconds: Math.round((performance.now() - started - options.warmupMs) / 1000),
       rssKiB: server.rssKiB(),
@@ -306,6 +321,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       p50Ms: percentile(window, 0.5),
       p99Ms: percentile(window, 0.99),
       kinds: windowKinds,
+      cpuMsPerRequest,
+      load: loadavg()[0],
     };
     samples.push(sample);
     window = [];
@@ -316,6 +333,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const warmup = setTimeout(() => {
     window = [];
     windowKinds = {};
+    lastCpuMs = server.cpuMs();
     sampler = setInterval(takeSample, options.sampleMs);
   }, options.warmupMs);
 
@@ -346,10 +364,12 @@ export function formatSoakReport(report: SoakReport): string {
   const mib = (kib: number | undefined) => (kib === undefined ? 'n/a' : (kib / 1024).toFixed(1));
   const pct = (g: number | undefined) =>
     g === undefined ? 'n/a' : `${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)} %`;
-  const lines = ['   t(s)  requests   p50(ms)   p99(ms)   RSS(MiB)'];
+  const lines = ['   t(s)  requests   p50(ms)   p99(ms)   RSS(MiB)  CPU ms/req   load'];
   for (const s of report.samples) {
     lines.push(
-      `${String(s.atSeconds).padStart(7)}${String(s.requests).padStart(10)}${s.p50Ms.toFixed(1).padStart(10)}${s.p99Ms.toFixed(1).padStart(10)}${mib(s.rssKiB).padStart(11)}`,
+      `${String(s.atSeconds).padStart(7)}${String(s.requests).padStart(10)}${s.p50Ms.toFixed(1).padStart(10)}` +
+        `${s.p99Ms.toFixed(1).padStart(10)}${mib(s.rssKiB).padStart(11)}` +
+        `${(s.cpuMsPerRequest?.toFixed(2) ?? 'n/a').padStart(12)}${(s.load?.toFixed(2) ?? 'n/a').padStart(7)}`,
     );
   }
   const first = report.samples[0];
@@ -358,6 +378,8 @@ export function formatSoakReport(report: SoakReport): string {
     `soak: ${report.requests} requests (${report.appends} appends) in ${(report.durationMs / 1000).toFixed(0)} s, ${report.errors} errors`,
     `soak: RSS start ${mib(first?.rssKiB)} MiB, end ${mib(last?.rssKiB)} MiB (${pct(report.rssGrowth)}); ` +
       `p99 start ${first?.p99Ms.toFixed(1) ?? 'n/a'} ms, end ${last?.p99Ms.toFixed(1) ?? 'n/a'} ms (${pct(report.p99Growth)})`,
+    `soak: server CPU per request start ${first?.cpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms, end ${last?.cpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms ` +
+      `(${pct(growth(first?.cpuMsPerRequest, last?.cpuMsPerRequest))}); load average start ${first?.load?.toFixed(2) ?? 'n/a'}, end ${last?.load?.toFixed(2) ?? 'n/a'}`,
     report.failures.length === 0 ? 'soak: PASSED' : `soak: FAILED: ${report.failures.join('; ')}`,
   );
   return lines.join('\n');
