@@ -35,7 +35,7 @@ export function json<T = unknown>(response: HttpResponse): T {
 }
 
 /** Bodies larger than this are not kept (only counted): no endpoint should answer that much to a test. */
-const MAX_KEPT_BODY = 32 * 1024 * 1024;
+const MAX_KEPT_BODY = 256 * 1024 * 1024;
 
 export function httpRequest(baseUrl: string, options: HttpRequest): Promise<HttpResponse> {
   const url = new URL(baseUrl);
