@@ -213,3 +213,31 @@ describe('CachedRelationReadModel with two instances on one store', () => {
     await shared.close();
   });
 });
+
+describe('CachedRelationReadModel on one KurrentDB, two store instances', () => {
+  const connection = process.env['KURRENTDB_CONNECTION_STRING'];
+  if (!connection) {
+    console.warn('KurrentDB read-model test skipped: set KURRENTDB_CONNECTION_STRING to run it');
+    it.skip("keeps one instance's cache current with what the other store instance appends", () => undefined);
+    return;
+  }
+
+  it("keeps one instance's cache current with what the other store instance appends", async () => {
+    const { createEventStore } = await import('../store/create-event-store');
+    const [first, second] = [await createEventStore(connection), await createEventStore(connection)];
+    // A stream of its own per run: the database outlives the test.
+    const pair = `JPN-KOR-${Date.now()}` as PairId;
+    const events = recordAll(pair, talks(3));
+    await store(events, first);
+    const { model } = readModel(first);
+    const revision = await model.revision(pair);
+    expect(revision).toBe(2);
+    // When the other store instance (another server) appends
+    await store(recordAll(pair, talks(2, 2020), { after: events }), second);
+    // Then this read model sees it through the subscription
+    await eventually(async () => (await model.revision(pair)) === revision + 2, 15_000);
+    await model.onApplicationShutdown();
+    await first.close();
+    await second.close();
+  });
+});
