@@ -24,7 +24,7 @@ interface Ack {
   pair: string;
   batchId: string;
   size: number;
-  events: Array<{ id: string; revision: number; hash: string }>;
+  events: Array<{ id: string; revision: number; hash: string; recordedAt: string }>;
 }
 
 interface SentBatch {
@@ -84,11 +84,9 @@ describe('SIGKILL in the middle of concurrent appends, then restart on the same 
       acks.push({ pair, batchId, size: 8, events: json<Ack>(response).events });
     }
     // A moment after the last acknowledged append: states known then must never change.
-    const lastRecordedAt = acks
-      .flatMap((a) => a.events as Array<{ recordedAt?: string }>)
-      .map((e) => e.recordedAt ?? '');
+    const recordedAts = acks.flatMap((a) => a.events.map((e) => Date.parse(e.recordedAt)));
     await new Promise((r) => setTimeout(r, 20));
-    const knownAt = new Date(Math.max(...lastRecordedAt.map((t) => Date.parse(t))) + 5).toISOString();
+    const knownAt = new Date(Math.max(...recordedAts) + 5).toISOString();
     await new Promise((r) => setTimeout(r, 20));
 
     const statesBefore = new Map<string, string>();
