@@ -5,6 +5,7 @@
  * string limits, `url` schemes limited to http/https.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validEvent } from './events';
@@ -23,6 +24,19 @@ function problemOf(response: HttpResponse): {
 } {
   expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
   return json(response);
+}
+
+/** Sends raw bytes on a fresh connection; resolves with what came back before the server closed it (or 3 s passed). */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolveAnswer) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(bytes, 'latin1')));
+    const done = () => resolveAnswer(Buffer.concat(chunks).toString('latin1'));
+    socket.setTimeout(3000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', done);
+    socket.on('close', done);
+  });
 }
 
 /** What an error answer must never reveal. */
@@ -214,6 +228,44 @@ describe('security of the running service', () => {
       });
       expect(response.status).toBe(431);
       expect(problemOf(response).status).toBe(431);
+    });
+
+    it('answers malformed HTTP with a problem document or by closing the connection, and keeps serving', async () => {
+      const host = 'Host: 127.0.0.1\r\n';
+      const append = `POST ${EVENTS} HTTP/1.1\r\n${host}Authorization: Bearer ${TOKENS.recorder}\r\nContent-Type: application/json\r\n`;
+      const malformed = [
+        'GARBAGE\r\n\r\n',
+        'GET /health\r\n\r\n',
+        'GET /health HTTP/9.9\r\n\r\n',
+        `GET /health HTTP/1.1\r\n${host}X-Bad: a\u0000b\r\n\r\n`,
+        `GET /health HTTP/1.1\r\n${host}Bad Header: x\r\n\r\n`,
+        `GET /he alth HTTP/1.1\r\n${host}\r\n`,
+        `GET /health HTTP/1.1\r\n${host}${'X-Many: y\r\n'.repeat(3000)}\r\n`,
+        `${append}Content-Length: abc\r\n\r\n{}`,
+        `${append}Content-Length: 10\r\nContent-Length: 20\r\n\r\n{}`,
+        `${append}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+        `${append}Transfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`,
+        `${append}Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+        `${append}Content-Length: 100\r\n\r\n{"type":`,
+        '\r\n\r\n\r\n',
+        `GET /${'a'.repeat(70_000)} HTTP/1.1\r\n${host}\r\n`,
+      ];
+      const broken: string[] = [];
+      for (const bytes of malformed) {
+        const answer = await rawExchange(server.port, bytes);
+        const label = JSON.stringify(bytes.length > 80 ? `${bytes.slice(0, 80)}…` : bytes);
+        if (answer === '') continue; // closed without an answer: nothing was promised to a broken client
+        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1]);
+        const type = /\r\ncontent-type: ([^\r]*)/i.exec(answer)?.[1] ?? '';
+        // What the HTTP parser accepts (e.g. a request line without a version) may well succeed.
+        if (!(status >= 200 && status < 500)) broken.push(`${label}: answered ${answer.slice(0, 60)}`);
+        else if (status >= 400 && !type.startsWith('application/problem+json')) {
+          broken.push(`${label}: ${status} as "${type}"`);
+        }
+        if (LEAK.test(answer.slice(answer.indexOf('\r\n\r\n')))) broken.push(`${label}: reveals internals`);
+      }
+      expect(broken).toEqual([]);
+      expect((await httpRequest(server.url, { method: 'GET', path: '/health' })).status).toBe(200);
     });
 
     it('does not let __proto__ keys in bodies or queries pollute what the service answers', async () => {
