@@ -481,7 +481,7 @@ async function main(): Promise<void> {
   for (const row of rows.filter((r) => r.note)) process.stdout.write(`- ${row.what}: ${row.note}\n`);
   const results = {
     ranAt: new Date().toISOString(),
-    command: `npm run bench -- --events ${options.events}`,
+    command: ['npm run bench --', ...process.argv.slice(2)].join(' '),
     events: options.events,
     machine: {
       cpus: cpus().length,
