@@ -12,7 +12,7 @@ import { ROOT } from '../support/http-process';
  */
 
 const run = promisify(execFile);
-const SOURCES = [join(ROOT, 'README.md'), '/tmp/readme-parts/api.md'];
+const SOURCES = [join(ROOT, 'README.md')];
 
 function examples(): { source: string; blocks: string[] } | undefined {
   for (const source of SOURCES) {
@@ -37,7 +37,7 @@ const runnable = found !== undefined && hasCurl();
 if (!runnable) {
   console.warn(
     found === undefined
-      ? 'README examples test skipped: no "### Examples" section with sh blocks in README.md or /tmp/readme-parts/api.md'
+      ? 'README examples test skipped: no "### Examples" section with sh blocks in README.md'
       : 'README examples test skipped: curl is not installed',
   );
 }
