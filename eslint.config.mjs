@@ -31,6 +31,32 @@ const impureModules = [
   },
 ];
 
+/** Rules for a folder of the pure core: only the allowed imports, no process, no clock. */
+function pureCore(files, patterns) {
+  return {
+    files,
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process.env or clock in the pure core.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'No clock in the pure core: pass the time in.',
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -52,60 +78,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['events/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...impureModules,
-            {
-              group: ['**/projections/**', '../projections'],
-              message: 'events/ imports nothing of the project.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': [
-        'error',
-        { name: 'process', message: 'No process.env or clock in the pure core.' },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-          message: 'No clock in the pure core: pass the time in.',
-        },
-        {
-          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: 'No clock in the pure core: pass the time in.',
-        },
-      ],
-    },
-  },
-  {
-    files: ['projections/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: impureModules }],
-      'no-restricted-globals': [
-        'error',
-        { name: 'process', message: 'No process.env or clock in the pure core.' },
-      ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-          message: 'No clock in the pure core: pass the time in.',
-        },
-        {
-          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-          message: 'No clock in the pure core: pass the time in.',
-        },
-      ],
-    },
-  },
+  pureCore(
+    ['events/**/*.ts'],
+    [
+      ...impureModules,
+      { group: ['**/projections/**', '../projections'], message: 'events/ imports nothing of the project.' },
+    ],
+  ),
+  pureCore(['projections/**/*.ts'], impureModules),
   prettier,
 );
