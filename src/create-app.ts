@@ -9,7 +9,11 @@ import { configureApp } from './http/configure-app';
  * The HTTP application, configured but not yet listening: what `main` starts and what the e2e
  * tests drive, so both exercise the same middleware, guards and filter.
  */
-export async function createApp(config: AppConfig, clock?: Clock): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  clock?: Clock,
+  options: { exitOnSignal?: boolean } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, clock }), {
     // Our own JSON parser (1 MiB, JSON types only) runs behind the problem-aware middleware.
     bodyParser: false,
@@ -17,6 +21,8 @@ export async function createApp(config: AppConfig, clock?: Clock): Promise<NestE
     abortOnError: false,
   });
   configureApp(app);
-  app.enableShutdownHooks();
+  // The server process ends with status 0 once a SIGTERM has been handled in full (and pino has
+  // flushed); in-process users such as the e2e tests keep Nest's default of re-raising the signal.
+  app.enableShutdownHooks(undefined, { useProcessExit: options.exitOnSignal === true });
   return app;
 }

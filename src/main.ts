@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = parsed;
-  const app = await createApp(config);
+  const app = await createApp(config, undefined, { exitOnSignal: true });
   const logger = new Logger('Main');
   const created = app.get(TokenRegistry).ensureInitialToken();
   if (created !== undefined) {
