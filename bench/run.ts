@@ -27,8 +27,6 @@ interface Options {
   keep: boolean;
 }
 
-/** Lines per import file: one file of a million ~700-byte lines would not fit in one V8 string. */
-const LINES_PER_FILE = 500_000;
 const SINGLE_APPENDS = 1000;
 const ROUNDS = 5;
 
@@ -64,23 +62,16 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
+/** One NDJSON file of the whole workload: the importer streams it, whatever its size. */
 async function writeWorkload(dir: string, events: number): Promise<string[]> {
-  const files: string[] = [];
-  let out: ReturnType<typeof createWriteStream> | undefined;
-  let n = 0;
+  const file = join(dir, 'workload.ndjson');
+  const out = createWriteStream(file);
   for (const event of generateWorkload({ events })) {
-    if (n % LINES_PER_FILE === 0) {
-      if (out) await new Promise<void>((done) => out!.end(() => done()));
-      const file = join(dir, `workload-${files.length}.ndjson`);
-      files.push(file);
-      out = createWriteStream(file);
-    }
-    if (!out!.write(`${JSON.stringify(event)}\n`))
-      await new Promise<void>((done) => out!.once('drain', () => done()));
-    n++;
+    if (!out.write(`${JSON.stringify(event)}\n`))
+      await new Promise<void>((done) => out.once('drain', () => done()));
   }
-  if (out) await new Promise<void>((done) => out!.end(() => done()));
-  return files;
+  await new Promise<void>((done) => out.end(() => done()));
+  return [file];
 }
 
 function runCli(root: string, args: readonly string[], dbFile: string): Promise<void> {

@@ -8,7 +8,12 @@ import { GENESIS_HASH, type RecordedEvent, type StoredEnvelope } from '../events
 
 /** SHA-256 (hex) of the RFC 8785 canonical JSON of the stored envelope, `hash` left out. */
 export function computeHash(envelope: StoredEnvelope | RecordedEvent): string {
-  const { hash: _hash, ...stored } = envelope as RecordedEvent;
+  // Copy only when there is a hash to leave out: recording hashes an envelope that has none yet.
+  let stored: StoredEnvelope = envelope;
+  if ('hash' in envelope) {
+    const { hash: _hash, ...rest } = envelope;
+    stored = rest;
+  }
   const canonical = canonicalize(stored);
   if (canonical === undefined) throw new TypeError('an envelope must serialise to JSON');
   return createHash('sha256').update(canonical, 'utf8').digest('hex');

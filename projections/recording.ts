@@ -72,22 +72,42 @@ export function recordEnvelope(
   if (date === undefined || actor === undefined || sources === undefined) {
     throw new TypeError(`${input.type} needs date, actor and sources`);
   }
-  const stored = withoutUndefined({
+  // parseEvent already returns clean objects: checking costs far less than the deep copy it spares.
+  const stored: Record<string, unknown> = {
     id: input.id,
     pair,
     revision: ctx.revision,
     type: input.type,
     date,
-    dateEnd: input.dateEnd,
-    actor,
-    summary: input.summary,
-    data: input.data,
-    sources,
-    note: input.note,
-    recordedAt: ctx.recordedAt,
-    recordedBy: ctx.recordedBy,
-    schemaVersion: ctx.schemaVersion ?? SCHEMA_VERSION,
-    prevHash: ctx.prevHash,
-  }) as StoredEnvelope;
-  return { ...stored, hash: computeHash(stored) };
+  };
+  if (input.dateEnd !== undefined) stored.dateEnd = input.dateEnd;
+  stored.actor = actor;
+  if (input.summary !== undefined) stored.summary = input.summary;
+  if (input.data !== undefined) stored.data = clean(input.data);
+  stored.sources = clean(sources);
+  if (input.note !== undefined) stored.note = input.note;
+  stored.recordedAt = ctx.recordedAt;
+  stored.recordedBy = ctx.recordedBy;
+  stored.schemaVersion = ctx.schemaVersion ?? SCHEMA_VERSION;
+  stored.prevHash = ctx.prevHash;
+  stored.hash = computeHash(stored as unknown as StoredEnvelope);
+  return stored as unknown as RecordedEvent;
+}
+
+/** The value itself when it holds no `undefined` member at any depth, else a cleaned copy. */
+function clean<T>(value: T): T {
+  return hasUndefinedMember(value) ? withoutUndefined(value) : value;
+}
+
+function hasUndefinedMember(value: unknown): boolean {
+  if (Array.isArray(value))
+    return value.some((item: unknown) => item === undefined || hasUndefinedMember(item));
+  if (value !== null && typeof value === 'object') {
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const member = (value as Record<string, unknown>)[key];
+      if (member === undefined || hasUndefinedMember(member)) return true;
+    }
+  }
+  return false;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -20,6 +21,11 @@ const EXIT_FAILED = 1;
 const EXIT_CONFIG = 78;
 
 class CliFailure extends Error {}
+
+/** The lines of a file, read as a stream (a read error surfaces from the loop that consumes them). */
+function linesOf(file: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+}
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
@@ -102,31 +108,31 @@ export function buildProgram(): Command {
     .option('--dry-run', 'validate only, store nothing')
     .option('--recorded-by <name>', 'the principal recorded with the events', defaultRecordedBy())
     .action(async (file: string, options: { dryRun?: boolean; recordedBy: string }) => {
-      let text: string;
+      // Streamed twice, line by line: a file of a million events exceeds V8's longest string.
       try {
-        text = readFileSync(file, 'utf8');
+        closeSync(openSync(file, 'r'));
       } catch {
         throw new CliFailure(`cannot read ${file}`);
       }
       await withApp(async (app) => {
         const importer = app.get(ImportService);
-        const parsed = importer.parse(text);
-        if (parsed.badLines.length > 0) {
-          for (const bad of parsed.badLines) {
+        const checked = await importer.check(linesOf(file));
+        if (checked.badLines.length > 0) {
+          for (const bad of checked.badLines) {
             for (const error of bad.errors) {
               process.stderr.write(
                 `${file}:${bad.line}: ${error.path === '' ? '' : `${error.path}: `}${error.message}\n`,
               );
             }
           }
-          throw new CliFailure(`${parsed.badLines.length} bad line(s); nothing was stored`);
+          throw new CliFailure(`${checked.badLines.length} bad line(s); nothing was stored`);
         }
         if (options.dryRun) {
-          for (const [pair, events] of parsed.byPair)
-            await write(process.stdout, `${pair}\t${events.length} valid\n`);
+          for (const [pair, count] of checked.perPair)
+            await write(process.stdout, `${pair}\t${count} valid\n`);
           await write(
             process.stdout,
-            `dry run: ${parsed.events} valid events in ${parsed.byPair.size} pair(s), nothing stored\n`,
+            `dry run: ${checked.events} valid events in ${checked.perPair.size} pair(s), nothing stored\n`,
           );
           return;
         }
@@ -136,10 +142,10 @@ export function buildProgram(): Command {
               Presets.shades_classic,
             )
           : undefined;
-        bar?.start(parsed.events, 0);
+        bar?.start(checked.events, 0);
         const started = process.hrtime.bigint();
         const summaries = await importer
-          .import(parsed, {
+          .importLines(linesOf(file), {
             recordedBy: options.recordedBy,
             source: 'import',
             onProgress: (n) => bar?.update(n),
@@ -156,7 +162,7 @@ export function buildProgram(): Command {
         const present = summaries.reduce((n, s) => n + s.alreadyPresent, 0);
         await write(
           process.stdout,
-          `imported ${parsed.events} events in ${summaries.length} pair(s): ${stored} stored, ${present} already present (${seconds.toFixed(2)} s)\n`,
+          `imported ${checked.events} events in ${summaries.length} pair(s): ${stored} stored, ${present} already present (${seconds.toFixed(2)} s)\n`,
         );
       }, forBulkImport);
     });

@@ -117,6 +117,12 @@ export interface EventStore {
    * memory, built from `$all` on first use and caught up incrementally.
    */
   findEvent(eventId: string): Promise<StoredEvent | undefined>;
+  /**
+   * {@link findEvent} for many ids in one call (SQLite: a few `IN (…)` queries; KurrentDB: one
+   * catch-up of its id index). The map holds, under each id in lower case, the first stored event
+   * with that id; ids stored nowhere are absent. Repeated ids are looked up once.
+   */
+  findEvents(eventIds: readonly string[]): Promise<Map<string, StoredEvent>>;
   /** Names of the streams whose names begin with `prefix`, sorted. */
   listStreams(prefix: string): Promise<string[]>;
   /** Throws {@link StoreUnavailableError} when the store cannot be reached. */

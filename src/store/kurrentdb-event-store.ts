@@ -232,6 +232,26 @@ export class KurrentDbEventStore implements EventStore {
     return event;
   }
 
+  /** {@link findEvent} for many ids: one catch-up of the id index, then one read per id found. */
+  async findEvents(eventIds: readonly string[]): Promise<Map<string, StoredEvent>> {
+    this.assertOpen();
+    await this.catchUpIdIndex();
+    const found = new Map<string, StoredEvent>();
+    const wanted = new Set(eventIds.map((id) => id.toLowerCase()));
+    await Promise.all(
+      [...wanted].map(async (id) => {
+        const where = this.idIndex.ids.get(id);
+        if (!where) return;
+        const [event] = await this.readStream(where.streamName, {
+          fromRevision: where.revision,
+          maxCount: 1,
+        });
+        if (event) found.set(id, event);
+      }),
+    );
+    return found;
+  }
+
   /**
    * Brings the id index up to date with everything stored before this call. A catch-up already
    * running may have passed the end before the caller's events were stored, so callers that

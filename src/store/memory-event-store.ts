@@ -142,14 +142,30 @@ export class MemoryEventStore implements EventStore {
 
   async findEvent(eventId: string): Promise<StoredEvent | undefined> {
     this.assertOpen();
-    const id = eventId.toLowerCase();
+    const first = this.firstRowWithId(eventId.toLowerCase());
+    return first ? toStored(first) : undefined;
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<Map<string, StoredEvent>> {
+    this.assertOpen();
+    const found = new Map<string, StoredEvent>();
+    for (const eventId of eventIds) {
+      const id = eventId.toLowerCase();
+      if (found.has(id)) continue;
+      const first = this.firstRowWithId(id);
+      if (first) found.set(id, toStored(first));
+    }
+    return found;
+  }
+
+  private firstRowWithId(id: string): Row | undefined {
     let first: Row | undefined;
     for (const stream of this.streams.values()) {
       const revision = stream.byId.get(id);
       const row = revision === undefined ? undefined : stream.rows[revision];
       if (row && (!first || row.position < first.position)) first = row;
     }
-    return first ? toStored(first) : undefined;
+    return first;
   }
 
   async listStreams(prefix: string): Promise<string[]> {

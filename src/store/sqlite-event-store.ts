@@ -61,12 +61,16 @@ interface EventRow {
 const COLUMNS = 'position, stream, revision, event_id, type, data, metadata';
 /** Upper bound for a prefix range on the (stream, …) index: above every character after the prefix. */
 const MAX_CHAR = '\u{10FFFF}';
+/** Ids per `IN (…)` query of findEvents: well under SQLite's limit of 32,766 bound parameters. */
+const FIND_CHUNK = 500;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   private readonly signal = new AppendSignal();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  /** `IN (…)` lookups by number of ids; a batch reuses the full-chunk one and at most one other. */
+  private readonly findStatements = new Map<number, Statement>();
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly appendTransaction: (
     streamName: string,
@@ -197,6 +201,20 @@ export class SqliteEventStore implements EventStore {
     return row ? toStored(row) : undefined;
   }
 
+  async findEvents(eventIds: readonly string[]): Promise<Map<string, StoredEvent>> {
+    this.assertOpen();
+    const ids = [...new Set(eventIds.map((id) => id.toLowerCase()))];
+    const found = new Map<string, StoredEvent>();
+    for (let start = 0; start < ids.length; start += FIND_CHUNK) {
+      const chunk = ids.slice(start, start + FIND_CHUNK);
+      // Ordered by position, so the first row of an id is the one findEvent answers.
+      for (const row of this.findStatement(chunk.length).all(...chunk) as EventRow[]) {
+        if (!found.has(row.event_id)) found.set(row.event_id, toStored(row));
+      }
+    }
+    return found;
+  }
+
   async listStreams(prefix: string): Promise<string[]> {
     this.assertOpen();
     return this.sql.listStreams.all({ low: prefix, high: prefix + MAX_CHAR, prefix }) as string[];
@@ -272,6 +290,17 @@ export class SqliteEventStore implements EventStore {
       position = BigInt(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };
+  }
+
+  private findStatement(count: number): Statement {
+    let statement = this.findStatements.get(count);
+    if (!statement) {
+      statement = this.db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE event_id IN (${Array(count).fill('?').join(', ')}) ORDER BY position`,
+      );
+      this.findStatements.set(count, statement);
+    }
+    return statement;
   }
 
   private currentRevision(streamName: string): number {

@@ -601,6 +601,43 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(await store.findEvent(wanted.id.toUpperCase())).toMatchObject({ id: wanted.id });
         expect(await store.findEvent(randomUUID())).toBeUndefined();
       });
+
+      it('finds many events by id in one call, as findEvent finds each, and leaves out unknown ids', async () => {
+        const one = unique();
+        const two = unique();
+        const shared = event('shared');
+        const a = event('a');
+        const b = event('b');
+        await store.append(one, [a, shared]);
+        await store.append(two, [b, { ...shared, data: { label: 'again' } }]);
+        const unknown = randomUUID();
+
+        const found = await store.findEvents([a.id.toUpperCase(), shared.id, b.id, unknown, a.id]);
+
+        expect([...found.keys()].sort()).toEqual(
+          [a.id, b.id, shared.id].map((id) => id.toLowerCase()).sort(),
+        );
+        for (const id of [a.id, b.id, shared.id]) {
+          expect(found.get(id.toLowerCase())).toEqual(await store.findEvent(id));
+        }
+        expect(found.get(shared.id.toLowerCase())).toMatchObject({ streamName: one, revision: 1 });
+        expect(await store.findEvents([])).toEqual(new Map());
+      });
+
+      it('finds more ids in one call than one SQL statement may bind', async () => {
+        const stream = unique();
+        const stored = Array.from({ length: 1200 }, (_, i) => event(`e${i}`));
+        for (let i = 0; i < stored.length; i += 400) await store.append(stream, stored.slice(i, i + 400));
+        const asked = [...stored.map((e) => e.id), ...Array.from({ length: 100 }, () => randomUUID())];
+
+        const found = await store.findEvents(asked);
+
+        expect(found.size).toBe(stored.length);
+        expect(found.get(stored[1100]!.id.toLowerCase())).toMatchObject({
+          streamName: stream,
+          revision: 1100,
+        });
+      });
     });
 
     describe('durability', () => {
