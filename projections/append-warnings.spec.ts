@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { streamInputs } from '../test/support/arbitraries';
 import {
   eased,
   given,
@@ -11,7 +13,8 @@ import {
   tightened,
   type TestInput,
 } from '../test/support/recorded-events';
-import { appendWarnings } from './append-warnings';
+import { appendWarnings, endOfTimeWarnings } from './append-warnings';
+import type { Warning } from './warnings';
 import type { RecordedEvent } from '../events/catalogue';
 
 const PAIR = 'JPN-KOR';
@@ -109,5 +112,34 @@ describe('append warnings', () => {
     expect(whenAppended(stored, retracted('nothing', { id: 'r' }))).toEqual([
       expect.objectContaining({ code: 'invalid-reference', eventId: 'r' }),
     ]);
+  });
+});
+
+describe('append warnings carried from one append to the next', () => {
+  it('are the warnings of folding both sides afresh, for any stream cut into appends', () => {
+    fc.assert(
+      fc.property(
+        streamInputs,
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 20 }),
+        (inputs, sizes) => {
+          // Given a stream recorded in batches, each append reusing the previous append's "after"
+          const events = recordAll(PAIR, inputs);
+          let carried: readonly Warning[] = endOfTimeWarnings([], PAIR);
+          for (let start = 0, i = 0; start < events.length; i++) {
+            const end = Math.min(events.length, start + sizes[i % sizes.length]!);
+            const existing = events.slice(0, start);
+            const added = events.slice(start, end);
+            const after = endOfTimeWarnings(events.slice(0, end), PAIR);
+            // When the append's warnings are computed from the carried warnings
+            const fast = appendWarnings(existing, added, PAIR, { before: carried, after });
+            // Then they are exactly those of the plain computation
+            expect(fast).toEqual(appendWarnings(existing, added, PAIR));
+            carried = after;
+            start = end;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

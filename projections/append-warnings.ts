@@ -14,6 +14,24 @@ const END_OF_TIME = '9999-12-31';
 const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
 
 /**
+ * Warnings of the pair's state at the end of valid time as known at the end of transaction time:
+ * what {@link appendWarnings} compares before and after an append. Callers appending in turn may
+ * keep the result for the next append instead of folding the pair again.
+ */
+export function endOfTimeWarnings(events: readonly RecordedEvent[], pair: PairId): Warning[] {
+  return stateAt(events, { pair, asOf: END_OF_TIME, knownAt: LATEST_INSTANT }).warnings;
+}
+
+/**
+ * {@link endOfTimeWarnings} of the events before and after the append, when the caller already
+ * has them (each is computed when absent): they must be exactly what that function returns.
+ */
+export interface KnownWarnings {
+  before?: readonly Warning[];
+  after?: readonly Warning[];
+}
+
+/**
  * Warnings for `added` (just recorded after `existing`): those of the state known after the append
  * that the state known before did not have (both at `asOf` 9999-12-31, so every event counts;
  * `terminates-on-passed`, which depends on the date asked, is left out), and
@@ -25,14 +43,14 @@ export function appendWarnings(
   existing: readonly RecordedEvent[],
   added: readonly RecordedEvent[],
   pair: PairId,
+  known: KnownWarnings = {},
 ): Warning[] {
   const all = [...existing, ...added];
-  const q = { pair, asOf: END_OF_TIME, knownAt: LATEST_INSTANT };
   const before = new Map<string, number>();
-  for (const w of stateAt(existing, q).warnings)
+  for (const w of known.before ?? endOfTimeWarnings(existing, pair))
     before.set(warningKey(w), (before.get(warningKey(w)) ?? 0) + 1);
   const warnings: Warning[] = [];
-  for (const w of stateAt(all, q).warnings) {
+  for (const w of known.after ?? endOfTimeWarnings(all, pair)) {
     // At the end of time every notified termination date has passed: that says nothing about the append.
     if (w.code === 'terminates-on-passed') continue;
     const key = warningKey(w);

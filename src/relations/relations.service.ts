@@ -7,7 +7,14 @@ import { CLOCK, type Clock } from '../clock/clock';
 import { ProblemError, validationFailed, type FieldError } from '../http/problem';
 import { MetricsService } from '../metrics/metrics.service';
 import { EVENT_STORE, RevisionConflictError, type EventStore } from '../store/event-store.port';
-import { appendWarnings, parseEvent, recordEnvelope, validateReference } from './domain';
+import {
+  appendWarnings,
+  endOfTimeWarnings,
+  parseEvent,
+  recordEnvelope,
+  validateReference,
+  type Warning,
+} from './domain';
 import { fromStored, toNewEvent } from './event-codec';
 import { KeyedMutex } from './keyed-mutex';
 import { RELATION_READ_MODEL, type RelationReadModel } from './relation-read-model';
@@ -120,6 +127,12 @@ function appended(event: RecordedEvent): AppendedEvent {
 @Injectable()
 export class RelationsService {
   private readonly mutex = new KeyedMutex();
+  /**
+   * Per pair, the end-of-time warnings after the last append this process answered, keyed by the
+   * hash of the last event they include (which names the whole history through the hash chain): the
+   * next append's "before" is then not folded again.
+   */
+  private readonly lastWarnings = new Map<PairId, { hash: string; warnings: readonly Warning[] }>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -311,9 +324,26 @@ export class RelationsService {
         revision,
         events: recorded.map(appended),
         warnings:
-          recorded.length > 0 && options.warnings !== false ? appendWarnings(existing, recorded, pair) : [],
+          recorded.length > 0 && options.warnings !== false
+            ? this.warningsOfAppend(pair, existing, recorded)
+            : [],
       },
     };
+  }
+
+  private warningsOfAppend(
+    pair: PairId,
+    existing: readonly RecordedEvent[],
+    recorded: readonly RecordedEvent[],
+  ): Warning[] {
+    const kept = this.lastWarnings.get(pair);
+    const head = existing[existing.length - 1]?.hash ?? GENESIS_HASH;
+    const before = kept !== undefined && kept.hash === head ? kept.warnings : undefined;
+    const after = endOfTimeWarnings([...existing, ...recorded], pair);
+    // Bounded: a process appending to very many pairs keeps only the recent ones.
+    if (this.lastWarnings.size >= 10_000) this.lastWarnings.clear();
+    this.lastWarnings.set(pair, { hash: recorded[recorded.length - 1]!.hash, warnings: after });
+    return appendWarnings(existing, recorded, pair, { before, after });
   }
 
   /**
