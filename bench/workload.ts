@@ -188,8 +188,9 @@ function sources(random: Random, day: number): Source[] {
 
 /**
  * Yields the synthetic record in append order: `events` lines over the pairs, the types in the
- * weights above, valid dates 1950–2025 in all three precisions, 10 % appended out of valid-time
- * order, 2 % corrections and 1 % retractions of earlier events of the same pair.
+ * weights above, valid dates 1950–2025 in all three precisions, 10 % of the developments that
+ * stand alone (talks, rulings, signings, filings) appended out of valid-time order, 2 % corrections
+ * and 1 % retractions of earlier events of the same pair.
  */
 export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadEvent> {
   const total = options.events;
@@ -221,20 +222,33 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadE
   }
 }
 
+/** Types that depend on no earlier event of the pair, so may be recorded late and dated earlier. */
+const STAND_ALONE: ReadonlySet<EventType> = new Set<EventType>([
+  'talks-held',
+  'other-development',
+  'court-ruling',
+  'agreement-signed',
+  'wto-dispute-filed',
+]);
+
 function nextEvent(random: Random, memory: PairMemory): WorkloadEvent {
   const index = memory.produced++;
-  // In-order events walk valid time forward across 1950–2025; 10 % land somewhere earlier.
+  // In-order events walk valid time forward across 1950–2025; 10 % of those that stand alone land
+  // somewhere earlier.
   const cursor = DAY_1950 + Math.min(SPAN, Math.floor((SPAN * (index + random.next())) / memory.expected));
   const outOfOrder = random.chance(0.1);
   // Late facts are mostly recent history filled in (up to five years back), some much older.
   const back = random.chance(0.7)
     ? Math.min(cursor - DAY_1950, random.int(5 * 365))
     : random.int(Math.max(1, cursor - DAY_1950));
-  const day = outOfOrder ? cursor - back : cursor;
   const actor = random.pick(memory.countries);
   const roll = random.next();
   if (roll < 0.03 && memory.targets.length > 0) return correctionOrRetraction(random, memory, roll < 0.02);
-  const { type, data } = development(random, memory, drawType(random), actor, day);
+  const drawn = drawType(random);
+  // A step that follows an earlier one (a lift, a restored list, a resumed dispute) is not dated
+  // before it in a real record: only developments that stand alone arrive late.
+  const day = outOfOrder && STAND_ALONE.has(drawn) ? cursor - back : cursor;
+  const { type, data } = development(random, memory, drawn, actor, day);
   const date = partialDate(random, day);
   const event: WorkloadEvent = {
     id: random.uuid(),
