@@ -40,50 +40,57 @@ describe('ImportService, streamed in two passes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores each pair in file order, past several batches, with an intact chain and pairs in order of first appearance', async () => {
-    // Given a file where a large pair (2,500 events: three batches) is interleaved with a small one
-    const lines: string[] = [];
-    const order = { 'JPN-KOR': [] as string[], 'CHN-JPN': [] as string[] };
-    for (let i = 0; i < 2500; i++) {
-      if (i % 100 === 50) {
-        const summary = `CHN-JPN ${i}`;
-        order['CHN-JPN'].push(summary);
-        lines.push(JSON.stringify({ ...talksEvent(i, { actor: 'CHN', summary }), pair: 'CHN-JPN' }));
+  it.each([
+    ['batches fill', undefined],
+    ['few events may wait', 40],
+  ])(
+    'stores each pair in file order when %s, with an intact chain and pairs in order of first appearance',
+    async (_, maxPendingEvents) => {
+      // Given a file where a large pair (2,500 events: three batches) is interleaved with a small one
+      const lines: string[] = [];
+      const order = { 'JPN-KOR': [] as string[], 'CHN-JPN': [] as string[] };
+      for (let i = 0; i < 2500; i++) {
+        if (i % 100 === 50) {
+          const summary = `CHN-JPN ${i}`;
+          order['CHN-JPN'].push(summary);
+          lines.push(JSON.stringify({ ...talksEvent(i, { actor: 'CHN', summary }), pair: 'CHN-JPN' }));
+        }
+        const summary = `JPN-KOR ${i}`;
+        order['JPN-KOR'].push(summary);
+        lines.push(JSON.stringify({ ...talksEvent(i, { summary }), pair: 'JPN-KOR' }));
+        if (i % 700 === 0) lines.push('');
       }
-      const summary = `JPN-KOR ${i}`;
-      order['JPN-KOR'].push(summary);
-      lines.push(JSON.stringify({ ...talksEvent(i, { summary }), pair: 'JPN-KOR' }));
-      if (i % 700 === 0) lines.push('');
-    }
-    const file = join(dir, 'import.ndjson');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+      const file = join(dir, 'import.ndjson');
+      writeFileSync(file, `${lines.join('\n')}\n`);
 
-    // When it is checked, then imported, both passes reading the file line by line
-    const checked = await importer.check(linesOf(file));
-    const progress: number[] = [];
-    const summaries = await importer.importLines(linesOf(file), {
-      recordedBy: 'test',
-      source: 'import',
-      onProgress: (n) => progress.push(n),
-    });
+      // When it is checked, then imported, both passes reading the file line by line
+      const checked = await importer.check(linesOf(file));
+      const progress: number[] = [];
+      const summaries = await importer.importLines(linesOf(file), {
+        recordedBy: 'test',
+        source: 'import',
+        onProgress: (n) => progress.push(n),
+        maxPendingEvents,
+      });
 
-    // Then every event is stored once, each pair in file order, its chain intact
-    expect(checked).toMatchObject({ badLines: [], events: 2525 });
-    expect([...checked.perPair]).toEqual([
-      ['JPN-KOR', 2500],
-      ['CHN-JPN', 25],
-    ]);
-    expect(summaries).toEqual([
-      { pair: 'JPN-KOR', stored: 2500, alreadyPresent: 0, revision: 2499 },
-      { pair: 'CHN-JPN', stored: 25, alreadyPresent: 0, revision: 24 },
-    ]);
-    expect(progress.at(-1)).toBe(2525);
-    for (const pair of ['JPN-KOR', 'CHN-JPN'] as const) {
-      const stored = (await store.readStream(streamNameOf(pair))).map(storedForm);
-      expect(stored.map((e) => e.summary)).toEqual(order[pair]);
-      expect(verifyChain(stored)).toEqual({ valid: true, checked: order[pair].length });
-    }
-  });
+      // Then every event is stored once, each pair in file order, its chain intact
+      expect(checked).toMatchObject({ badLines: [], events: 2525 });
+      expect([...checked.perPair]).toEqual([
+        ['JPN-KOR', 2500],
+        ['CHN-JPN', 25],
+      ]);
+      expect(summaries).toEqual([
+        { pair: 'JPN-KOR', stored: 2500, alreadyPresent: 0, revision: 2499 },
+        { pair: 'CHN-JPN', stored: 25, alreadyPresent: 0, revision: 24 },
+      ]);
+      expect(progress.at(-1)).toBe(2525);
+      for (const pair of ['JPN-KOR', 'CHN-JPN'] as const) {
+        const stored = (await store.readStream(streamNameOf(pair))).map(storedForm);
+        expect(stored.map((e) => e.summary)).toEqual(order[pair]);
+        expect(verifyChain(stored)).toEqual({ valid: true, checked: order[pair].length });
+      }
+    },
+  );
 
   it('reports every bad line by its number in the first pass', async () => {
     // Given a file with a good line, a line that is not JSON, a blank line and an invalid event

@@ -13,6 +13,9 @@ import { MAX_BATCH, RelationsService, type PreparedEvent } from './relations.ser
  */
 export const IMPORT_ID_NAMESPACE = '0d7c6a1e-5b8f-4c1e-9a43-6f2d8e7b1c55';
 
+/** Events a streamed import holds at most before appending what it has (about 150 MB of heap). */
+export const MAX_PENDING_EVENTS = 100_000;
+
 /** One line that cannot be imported, numbered from 1. */
 export interface BadLine {
   line: number;
@@ -95,20 +98,30 @@ export class ImportService {
 
   /**
    * The second pass of a streamed import, over lines {@link check} found good: each pair's events
-   * are appended in file order, in batches of up to 1000 as they fill, so memory holds at most
-   * one batch per pair. Summaries come in the order pairs first appear. Throws on a bad line.
+   * are appended in file order, in batches of up to 1000 as they fill (or, when the events waiting
+   * reach {@link MAX_PENDING_EVENTS}, all at once), so memory stays bounded whatever the file's size.
+   * Summaries come in the order pairs first appear. Throws on a bad line.
    */
   async importLines(
     lines: AsyncIterable<string>,
-    options: { recordedBy: string; source: 'import' | 'seed'; onProgress?: (handled: number) => void },
+    options: {
+      recordedBy: string;
+      source: 'import' | 'seed';
+      onProgress?: (handled: number) => void;
+      /** Defaults to {@link MAX_PENDING_EVENTS}. */
+      maxPendingEvents?: number;
+    },
   ): Promise<PairImportSummary[]> {
+    const maxPending = options.maxPendingEvents ?? MAX_PENDING_EVENTS;
     const pending = new Map<PairId, PreparedEvent[]>();
     const summaries = new Map<PairId, PairImportSummary>();
     const seen = new Map<string, number>();
     const idsUnusedElsewhere = await this.storeStartsEmpty();
     let handled = 0;
+    let pendingEvents = 0;
     const flush = async (pair: PairId, batch: PreparedEvent[]): Promise<void> => {
       pending.set(pair, []);
+      pendingEvents -= batch.length;
       await this.appendBatch(pair, batch, summaries.get(pair)!, options, idsUnusedElsewhere);
       handled += batch.length;
       options.onProgress?.(handled);
@@ -124,7 +137,12 @@ export class ImportService {
       const batch = pending.get(pair) ?? [];
       batch.push(prepared);
       pending.set(pair, batch);
+      pendingEvents += 1;
       if (batch.length === MAX_BATCH) await flush(pair, batch);
+      else if (pendingEvents >= maxPending) {
+        // Many pairs each short of a batch: append them all rather than hold the file in memory.
+        for (const [waiting, events] of pending) if (events.length > 0) await flush(waiting, events);
+      }
     }
     for (const [pair, batch] of pending) if (batch.length > 0) await flush(pair, batch);
     return [...summaries.values()];
