@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { day, streamInputs } from '../test/support/arbitraries';
 import {
+  agreementNormalised,
+  agreementSigned,
+  agreementTerminated,
+  corrected,
+  retracted,
+  terminationNotified,
+  terminationSuspended,
+  type TestInput,
   given,
   listRemoved,
   NOW,
@@ -126,5 +134,76 @@ describe('snapshots', () => {
         { numRuns: 150 },
       );
     });
+  });
+});
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const month = fc.integer({ min: 0, max: 5 }).map((m) => `2000-${pad(m + 1)}`);
+const monthOrDay = fc.oneof(
+  month,
+  fc.tuple(month, fc.constantFrom('01', '02', '28', '29', '30', '31')).map(([m, d]) => {
+    const days = new Date(Date.UTC(2000, Number(m.slice(5)), 0)).getUTCDate();
+    return `${m}-${pad(Math.min(Number(d), days))}`;
+  }),
+  fc.constant('2000'),
+);
+const boundaryDay = fc
+  .tuple(fc.integer({ min: 0, max: 6 }), fc.boolean())
+  .map(([m, last]) =>
+    last ? new Date(Date.UTC(2000, m + 1, 0)).toISOString().slice(0, 10) : `2000-${pad(m + 1)}-01`,
+  );
+const agreementEvent = fc
+  .tuple(
+    fc.integer({ min: 0, max: 4 }),
+    fc.constantFrom('JPN', 'KOR'),
+    monthOrDay,
+    fc.constantFrom('g', 'h'),
+    fc.option(monthOrDay, { nil: undefined }),
+  )
+  .map(([kind, actor, date, id, end]): TestInput => {
+    const extra = end !== undefined ? { dateEnd: end > date ? end : date } : {};
+    return [
+      () => agreementSigned(actor, date, id, 'A', extra),
+      () => terminationNotified(actor, date, id, '2000-04-15', extra),
+      () => terminationSuspended(actor, date, id, extra),
+      () => agreementNormalised(actor, date, id, extra),
+      () => agreementTerminated(actor, date, id, extra),
+    ][kind]!();
+  });
+
+describe('snapshots around month boundaries', () => {
+  // A report once had an agreement dated 2000-03 in the 2000-02-01 snapshot: month-precision
+  // events, dates on the first and last day of months, corrections moving dates, aimed at that.
+  it('equal the state computed for each date on its own, with month-precision agreements corrected across months (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(agreementEvent, { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.record({ target: fc.nat(), retract: fc.boolean(), date: monthOrDay, end: fc.boolean() }),
+          { maxLength: 5 },
+        ),
+        fc.array(boundaryDay, { minLength: 1, maxLength: 10 }),
+        fc.nat({ max: 20 }),
+        (developments, refs, dates, cut) => {
+          const inputs: TestInput[] = developments.map((d, i) => ({ ...d, id: `d${i}` }));
+          refs.forEach((ref, j) => {
+            const target = inputs[ref.target % inputs.length]!.id!;
+            inputs.push(
+              ref.retract
+                ? retracted(target, { id: `r${j}` })
+                : corrected(target, ref.end ? { date: ref.date, dateEnd: null } : { date: ref.date }, {
+                    id: `r${j}`,
+                  }),
+            );
+          });
+          const events = recordAll(PAIR, inputs);
+          const knownAt = events[Math.min(cut, events.length - 1)]!.recordedAt;
+          for (const { date, state } of snapshotsAt(events, { pair: PAIR, dates, knownAt })) {
+            expect(state).toEqual(stateAt(events, { pair: PAIR, asOf: date, knownAt }));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
