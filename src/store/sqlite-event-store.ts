@@ -136,7 +136,9 @@ export class SqliteEventStore implements EventStore {
     const batch = prepareBatch(events);
     this.assertOpen();
     try {
-      const result = this.appendTransaction(streamName, expected, batch);
+      const result =
+        this.appendAtRevision(streamName, expected, batch) ??
+        this.appendTransaction(streamName, expected, batch);
       if (batch.length > 0) this.signal.notify();
       return result;
     } catch (error) {
@@ -254,6 +256,39 @@ export class SqliteEventStore implements EventStore {
     this.lock.close();
   }
 
+  /**
+   * The common case, one new event at an exact expected revision, as a single self-committing
+   * statement (as cheap as a plain insert): it writes only when the previous revision exists, and
+   * the unique index on (stream, revision) refuses it when the stream has moved on. Anything else
+   * (no row written, a unique index refusing it, another kind of expectation, a batch) returns
+   * `undefined` having changed nothing, and the transaction decides: conflict, idempotent retry or
+   * duplicate id, exactly as before.
+   */
+  private appendAtRevision(
+    streamName: string,
+    expected: ReturnType<typeof checkExpectedRevision>,
+    batch: PreparedEvent[],
+  ): AppendResult | undefined {
+    if (batch.length !== 1 || expected === 'any' || expected === 'stream-exists') return undefined;
+    const revision = expected === 'no-stream' ? 0 : expected + 1;
+    const event = batch[0]!;
+    try {
+      const info = this.sql.insertAtRevision.run({
+        stream: streamName,
+        revision,
+        id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
+      if (info.changes !== 1) return undefined;
+      return { nextExpectedRevision: revision, position: BigInt(info.lastInsertRowid) };
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
   private appendInTransaction(
     streamName: string,
     expected: ReturnType<typeof checkExpectedRevision>,
@@ -345,6 +380,12 @@ function prepareStatements(db: Db) {
     insert: db.prepare(
       'INSERT INTO events (stream, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    // Revision 0 starts a stream; any other needs the revision before it in place.
+    insertAtRevision: db.prepare(
+      `INSERT INTO events (stream, revision, event_id, type, data, metadata)
+       SELECT :stream, :revision, :id, :type, :data, :metadata
+       WHERE :revision = 0 OR EXISTS (SELECT 1 FROM events WHERE stream = :stream AND revision = :revision - 1)`,
+    ),
     readForwards: db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -431,9 +472,13 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-function isUniqueViolation(error: unknown, column: string): boolean {
+/** A unique index refused a row (naming `column` when given). */
+function isUniqueViolation(error: unknown, column?: string): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes(column);
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    (column === undefined || (typeof message === 'string' && message.includes(column)))
+  );
 }
 
 /** Port errors pass through; SQLite's own become {@link StoreUnavailableError} with the file named. */
