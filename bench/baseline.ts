@@ -77,20 +77,20 @@ export async function rawBulkImport(files: readonly string[], dbFile: string): P
   return count;
 }
 
-/** Raw single-row transactions: one `INSERT` committed (and synced) per event. */
-export function rawSingleAppends(dbFile: string, bodies: readonly string[], durability: Durability): void {
+/**
+ * Raw single-row transactions: one `INSERT` committed (and synced) per event, with the events' own
+ * ids (random UUIDs land all over the id index, as the service's do) over ten streams.
+ */
+export function rawSingleAppends(
+  dbFile: string,
+  events: ReadonlyArray<{ id: string; body: string }>,
+  durability: Durability,
+): void {
   const db = openRaw(dbFile, durability);
   const insert = db.prepare(INSERT);
   // Autocommit: each INSERT is its own transaction, synced before it returns.
-  bodies.forEach((body, i) =>
-    insert.run(
-      `relation-RAW-${i % 10}`,
-      Math.floor(i / 10),
-      `raw-${i}`,
-      'other-development',
-      body,
-      rawMetadata(),
-    ),
+  events.forEach(({ id, body }, i) =>
+    insert.run(`relation-RAW-${i % 10}`, Math.floor(i / 10), id, 'other-development', body, rawMetadata()),
   );
   db.close();
 }

@@ -28,7 +28,7 @@ interface Options {
 }
 
 const SINGLE_APPENDS = 1000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { events: 1_000_000, seconds: 10, only: undefined, keep: false };
@@ -123,19 +123,19 @@ function singleAppendEvents(count: number): WorkloadEvent[] {
 
 async function measureSingleAppends(work: string): Promise<ResultRow> {
   const events = singleAppendEvents(SINGLE_APPENDS);
-  const bodies = events.map((event) => JSON.stringify(event));
+  const rows = events.map((event) => ({ id: event.id, body: JSON.stringify(event) }));
   const pairs = workloadPairs(10);
   const ours: number[] = [];
   const raw: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const rawFile = join(work, `single-raw-${round}.db`);
-    let started = performance.now();
-    rawSingleAppends(rawFile, bodies, 'FULL');
+  const rawRound = (round: number): void => {
+    const started = performance.now();
+    rawSingleAppends(join(work, `single-raw-${round}.db`), rows, 'FULL');
     raw.push(SINGLE_APPENDS / ((performance.now() - started) / 1000));
-
+  };
+  const oursRound = async (round: number): Promise<void> => {
     const store = SqliteEventStore.open(join(work, `single-ours-${round}.db`), { synchronous: 'FULL' });
     const heads = new Map<string, { revision: number; hash: string }>();
-    started = performance.now();
+    const started = performance.now();
     for (let i = 0; i < events.length; i++) {
       const { pair: _pair, ...input } = events[i]!;
       const pair = pairs[i % pairs.length]!;
@@ -158,6 +158,16 @@ async function measureSingleAppends(work: string): Promise<ResultRow> {
     }
     ours.push(SINGLE_APPENDS / ((performance.now() - started) / 1000));
     await store.close();
+  };
+  // Each side goes first in every other round: the disk's state drifts within a run.
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      rawRound(round);
+      await oursRound(round);
+    } else {
+      await oursRound(round);
+      rawRound(round);
+    }
   }
   log(
     `single appends: ours ${ours.map((v) => v.toFixed(0)).join(', ')}; raw ${raw.map((v) => v.toFixed(0)).join(', ')}`,
