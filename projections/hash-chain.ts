@@ -2,6 +2,7 @@
  * The hash chain over a pair's stream: each event's `hash` covers its stored envelope (RFC 8785
  * canonical JSON, SHA-256), and the envelope includes the previous event's hash as `prevHash`.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { GENESIS_HASH, type RecordedEvent, type StoredEnvelope } from '../events/catalogue';
@@ -16,7 +17,14 @@ export function computeHash(envelope: StoredEnvelope | RecordedEvent): string {
   }
   const canonical = canonicalize(stored);
   if (canonical === undefined) throw new TypeError('an envelope must serialise to JSON');
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return sha256Hex(canonical);
+}
+
+// Node ≥ 20.12 hashes a string in one call, without a Hash object per event.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** Outcome of {@link verifyChain}. */
