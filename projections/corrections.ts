@@ -114,12 +114,15 @@ export function resolveCorrections(events: readonly RecordedEvent[]): Resolution
       const problem = referenceProblem(targetId, target, event.pair);
       entry.referenceValid = problem === null;
       if (problem !== null || target === undefined) {
-        warnings.push({
-          code: 'invalid-reference',
-          message: `${event.type} ${event.id} ignored: ${problem ?? 'no target'}`,
-          eventId: event.id,
-          relatedEventId: targetId,
-        });
+        // Frozen like the fold's warnings: states share them (see state-json.ts).
+        warnings.push(
+          Object.freeze({
+            code: 'invalid-reference',
+            message: `${event.type} ${event.id} ignored: ${problem ?? 'no target'}`,
+            eventId: event.id,
+            relatedEventId: targetId,
+          }),
+        );
       } else if (event.type === 'event-retracted') {
         target.retractedBy = event.id;
       } else {

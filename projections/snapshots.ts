@@ -12,6 +12,7 @@ import {
   lastRevision,
   orderForFold,
   stateFromCheckpoint,
+  type FoldItem,
 } from './state';
 import type { RelationState } from './state.types';
 
@@ -59,23 +60,36 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
   const known = knownEvents(events, q.pair, q.knownAt);
   const resolution = resolveCorrections(known);
   const items = orderForFold(resolution);
-  const revision = lastRevision(known);
-  const sorted = [...new Set(q.dates)].sort();
-  const byDate = new Map<string, RelationState>();
   const prefix = initialState(q.pair);
   prefix.warnings.push(...resolution.warnings);
-  let next = 0;
-  for (const date of sorted) {
+  return snapshotsAlong(prefix, items, 0, q.dates, { knownAt: q.knownAt, revision: lastRevision(known) });
+}
+
+/**
+ * The one pass behind {@link snapshotsAt}, from any fold prefix: `prefix` is the fold of
+ * `items[0..next)` (warnings that do not come from the fold already first in it), every one of
+ * which ends on or before the earliest of `dates`. Takes ownership of `prefix` and advances it.
+ * A cache resumes here from a checkpoint instead of from the first event.
+ */
+export function snapshotsAlong(
+  prefix: RelationState,
+  items: readonly FoldItem[],
+  next: number,
+  dates: readonly string[],
+  ctx: { knownAt: string; revision: number },
+): Snapshot[] {
+  const byDate = new Map<string, RelationState>();
+  for (const date of [...new Set(dates)].sort()) {
     while (next < items.length && items[next]!.end <= date) {
       const item = items[next]!;
       applyEvent(prefix, item.event, item.start);
       next++;
     }
-    byDate.set(date, stateFromCheckpoint(prefix, items, next, { asOf: date, knownAt: q.knownAt, revision }));
+    byDate.set(date, stateFromCheckpoint(prefix, items, next, { asOf: date, ...ctx }));
   }
   // A date asked twice gets two independent states.
   const used = new Set<string>();
-  return q.dates.map((date) => {
+  return dates.map((date) => {
     const state = byDate.get(date)!;
     if (used.has(date)) return { date, state: copyState(state) };
     used.add(date);

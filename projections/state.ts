@@ -45,8 +45,16 @@ export interface StateQuery {
   knownAt: string;
 }
 
+const NO_IDS = Object.freeze([]) as unknown as string[];
+const UNKNOWN_LIST: CountryMeasures['preferentialList'] = Object.freeze({ status: 'unknown' });
+
 function emptyMeasures(): CountryMeasures {
-  return { exportControls: [], tariffs: [], sanctions: [], preferentialList: { status: 'unknown' } };
+  return { exportControls: [], tariffs: [], sanctions: [], preferentialList: UNKNOWN_LIST };
+}
+
+/** `ids` with `id` added, as a new frozen list (lists of event ids are shared between states). */
+function withId(ids: readonly string[], id: string): string[] {
+  return Object.freeze([...ids, id]) as string[];
 }
 
 /** The state before any event: both countries with no measures, list status `unknown`. */
@@ -96,8 +104,19 @@ export function orderForFold(resolved: Resolution | readonly ResolvedEvent[]): F
   return items.sort(compareItems);
 }
 
-/** The entry `pending` and `uncertain` list for an event. */
+const listedEvents = new WeakMap<RecordedEvent, ListedEvent>();
+
+/** The entry `pending` and `uncertain` list for an event: made once per event, frozen and shared. */
 export function listedEvent(event: RecordedEvent): ListedEvent {
+  let listed = listedEvents.get(event);
+  if (listed === undefined) {
+    listed = Object.freeze(makeListedEvent(event));
+    listedEvents.set(event, listed);
+  }
+  return listed;
+}
+
+function makeListedEvent(event: RecordedEvent): ListedEvent {
   const listed: ListedEvent = {
     eventId: event.id,
     type: event.type,
@@ -133,11 +152,13 @@ export function splitByAsOf(
 // ---- the fold -------------------------------------------------------------------------------
 
 function warn(state: RelationState, code: WarningCode, event: RecordedEvent, message: string): void {
-  state.warnings.push({
-    code,
-    message: `${event.type} ${event.id} (${event.date}): ${message}`,
-    eventId: event.id,
-  });
+  state.warnings.push(
+    Object.freeze({
+      code,
+      message: `${event.type} ${event.id} (${event.date}): ${message}`,
+      eventId: event.id,
+    }),
+  );
 }
 
 function measuresOf(state: RelationState, country: CountryCode): CountryMeasures {
@@ -196,16 +217,16 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
   if (event.type === 'export-control-tightened') {
     let measure: ExportControlMeasure | undefined = measures.exportControls[index];
     if (measure === undefined) {
-      measure = { measureId, since: event.date, items: [], eventIds: [] };
+      measure = { measureId, since: event.date, items: [], eventIds: NO_IDS };
       measures.exportControls.push(measure);
     }
     if (typeof event.data.instrument === 'string') measure.instrument = event.data.instrument;
-    measure.eventIds = [...measure.eventIds, event.id];
+    measure.eventIds = withId(measure.eventIds, event.id);
     for (const name of items ?? []) {
       const at = measure.items.findIndex((i) => i.name === name);
-      if (at === -1) measure.items.push({ name, level: 'restricted', since: event.date });
+      if (at === -1) measure.items.push(Object.freeze({ name, level: 'restricted', since: event.date }));
       else if (measure.items[at]!.level !== 'restricted') {
-        measure.items[at] = { name, level: 'restricted', since: event.date };
+        measure.items[at] = Object.freeze({ name, level: 'restricted', since: event.date });
       }
     }
     return false;
@@ -215,7 +236,7 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
     warn(state, 'not-in-state', event, `${event.actor} has no export-control measure ${measureId} to change`);
     return false;
   }
-  measure.eventIds = [...measure.eventIds, event.id];
+  measure.eventIds = withId(measure.eventIds, event.id);
   const names = items ?? measure.items.map((item) => item.name);
   if (event.type === 'export-control-eased') {
     const missing: string[] = [];
@@ -223,7 +244,7 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
       const at = measure.items.findIndex((i) => i.name === name);
       if (at === -1) missing.push(name);
       else if (measure.items[at]!.level !== 'eased')
-        measure.items[at] = { name, level: 'eased', since: event.date };
+        measure.items[at] = Object.freeze({ name, level: 'eased', since: event.date });
     }
     if (missing.length > 0) {
       warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
@@ -256,13 +277,13 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
           products: products ?? [],
           rate: rate ?? null,
           since: event.date,
-          eventIds: [event.id],
+          eventIds: withId([], event.id),
         };
         tariffs.push(measure);
       } else {
         existing.products = products ?? existing.products;
         if (rate !== undefined) existing.rate = rate;
-        existing.eventIds = [...existing.eventIds, event.id];
+        existing.eventIds = withId(existing.eventIds, event.id);
       }
       return;
     }
@@ -271,7 +292,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
       warn(state, 'not-in-state', event, `${event.actor} has no tariff ${measureId} to lift`);
       return;
     }
-    existing.eventIds = [...existing.eventIds, event.id];
+    existing.eventIds = withId(existing.eventIds, event.id);
     existing.products = [...existing.products];
     const missing = removeNames(existing.products, (p) => p, products ?? [...existing.products]);
     if (missing.length > 0)
@@ -293,13 +314,13 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
         targets: targets ?? [],
         kind: kind ?? null,
         since: event.date,
-        eventIds: [event.id],
+        eventIds: withId([], event.id),
       };
       sanctions.push(measure);
     } else {
       existing.targets = targets ?? existing.targets;
       if (kind !== undefined) existing.kind = kind;
-      existing.eventIds = [...existing.eventIds, event.id];
+      existing.eventIds = withId(existing.eventIds, event.id);
     }
     return;
   }
@@ -308,7 +329,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     warn(state, 'not-in-state', event, `${event.actor} has no sanctions ${measureId} to lift`);
     return;
   }
-  existing.eventIds = [...existing.eventIds, event.id];
+  existing.eventIds = withId(existing.eventIds, event.id);
   existing.targets = [...existing.targets];
   const missing = removeNames(existing.targets, (t) => t, targets ?? [...existing.targets]);
   if (missing.length > 0)
@@ -326,7 +347,7 @@ function agreementFor(state: RelationState, event: RecordedEvent, name: string |
       status: 'in-force',
       since: event.date,
       eventId: event.id,
-      eventIds: [],
+      eventIds: NO_IDS,
     };
     state.agreements.push(agreement);
     if (event.type !== 'agreement-signed') {
@@ -385,7 +406,7 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
   else delete agreement.terminatesOn;
   agreement.since = event.date;
   agreement.eventId = event.id;
-  agreement.eventIds = [...agreement.eventIds, event.id];
+  agreement.eventIds = withId(agreement.eventIds, event.id);
 }
 
 function applyDispute(state: RelationState, event: RecordedEvent): void {
@@ -401,7 +422,7 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
       stage: 'consultations',
       suspended: false,
       since: event.date,
-      eventIds: [],
+      eventIds: NO_IDS,
     };
     state.disputes.push(dispute);
     if (event.type !== 'wto-dispute-filed') {
@@ -413,7 +434,7 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
       );
     }
   }
-  dispute.eventIds = [...dispute.eventIds, event.id];
+  dispute.eventIds = withId(dispute.eventIds, event.id);
   switch (event.type) {
     case 'wto-dispute-filed':
       if (!created) warn(state, 'already-in-state', event, `dispute ${disputeId} is already filed`);
@@ -462,7 +483,7 @@ function applyList(state: RelationState, event: RecordedEvent): void {
   if (status === 'listed' && current !== 'removed') {
     warn(state, 'not-in-state', event, `no removal from ${event.actor}'s ${list} is recorded before this`);
   }
-  measures.preferentialList = { status, list, since: event.date, eventId: event.id };
+  measures.preferentialList = Object.freeze({ status, list, since: event.date, eventId: event.id });
 }
 
 /**
@@ -487,7 +508,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
         eventId: event.id,
       };
       if (typeof event.data.caseId === 'string') ruling.caseId = event.data.caseId;
-      state.rulings.push(ruling);
+      state.rulings.push(Object.freeze(ruling));
       break;
     }
     case 'export-control-tightened':
@@ -530,7 +551,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
       if (typeof event.data.format === 'string') last.format = event.data.format as TalksFormat;
       if (typeof event.data.forum === 'string') last.forum = event.data.forum;
       if (typeof event.data.outcome === 'string') last.outcome = event.data.outcome;
-      state.talks.last = last;
+      state.talks.last = Object.freeze(last);
       break;
     }
     case 'other-development':

@@ -16,6 +16,7 @@ import type { PairId, RecordedEvent } from '../../events/catalogue';
 import { normaliseInstant, resolveCorrections } from '../../projections/corrections';
 import {
   applyEvent,
+  copyState,
   finishState,
   foldFrom,
   initialState,
@@ -25,7 +26,7 @@ import {
   stateAt,
   type FoldItem,
 } from '../../projections/state';
-import { snapshotsAt } from '../../projections/snapshots';
+import { snapshotsAlong, snapshotsAt } from '../../projections/snapshots';
 import type { RelationState } from '../../projections/state.types';
 import type { Warning } from '../../projections/warnings';
 
@@ -121,8 +122,15 @@ export class PairProjection {
     if (!this.knowsEverything(knownAt)) {
       return snapshotsAt(this.eventsInOrder, { pair: this.pair, dates, knownAt });
     }
+    if (dates.length === 0) return [];
     const fold = this.foldIndex();
-    return dates.map((date) => ({ date, state: this.stateFromCheckpoint(fold, date, knownAt) }));
+    fold.asked++;
+    // One pass from the checkpoint usable at the earliest date, as `snapshotsAt` does from the start.
+    const earliest = dates.reduce((min, date) => (date < min ? date : min));
+    const checkpoint = this.checkpointAtOrBefore(fold, lastIndexEndingBy(fold.prefixEnd, earliest));
+    const prefix = copyState(checkpoint.state);
+    if (fold.referenceWarnings.length > 0) prefix.warnings = [...fold.referenceWarnings, ...prefix.warnings];
+    return snapshotsAlong(prefix, fold.items, checkpoint.index, dates, { knownAt, revision: fold.revision });
   }
 
   /** Number of checkpoints built so far (for tests and diagnostics). */
@@ -160,14 +168,14 @@ export class PairProjection {
     const last = fold.checkpoints[fold.checkpoints.length - 1]!;
     const target = last.index + Math.floor((limit - last.index) / every) * every;
     if (target > last.index) {
-      const running = structuredClone(last.state);
+      const running = copyState(last.state);
       for (let i = last.index; i < target; i++) {
         const item = fold.items[i]!;
         applyEvent(running, item.event, item.start);
         const index = i + 1;
         // The last checkpoint takes the running state itself: nothing changes it after this loop.
         if ((index - last.index) % every === 0) {
-          fold.checkpoints.push({ index, state: index === target ? running : structuredClone(running) });
+          fold.checkpoints.push({ index, state: index === target ? running : copyState(running) });
         }
       }
     }
