@@ -106,6 +106,11 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   // Plain strings (or arrays of them for repeated parameters), never nested objects.
   app.set('query parser', 'simple');
+  // Express would hash every response body (SHA-1) into a weak ETag: a cost in proportion to the
+  // body (17 MB for a long snapshots series) for a tag that a read at the default `knownAt` (now,
+  // echoed in the body) never matches. Writes set their own ETag, the stream revision; the web
+  // page's files keep theirs from express.static.
+  app.set('etag', false);
   answerClientErrors(app.getHttpServer() as HttpServer);
   app.use(app.get(InFlightRequests).middleware);
   const metrics = app.get(MetricsService);
