@@ -114,7 +114,7 @@ export function resolveCorrections(events: readonly RecordedEvent[]): Resolution
       const problem = referenceProblem(targetId, target, event.pair);
       entry.referenceValid = problem === null;
       if (problem !== null || target === undefined) {
-        // Frozen like the fold's warnings: states share them (see state-json.ts).
+        // Frozen like the fold's warnings: states share them.
         warnings.push(
           Object.freeze({
             code: 'invalid-reference',

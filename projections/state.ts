@@ -16,7 +16,9 @@ import { countriesOf } from '../events/countries';
 import { endOf, startOf } from '../events/dates';
 import { knownEvents, resolveCorrections, type Resolution, type ResolvedEvent } from './corrections';
 import type {
+  Agreement,
   CountryMeasures,
+  Dispute,
   ExportControlMeasure,
   ListedEvent,
   RelationState,
@@ -46,6 +48,7 @@ export interface StateQuery {
 }
 
 const NO_IDS = Object.freeze([]) as unknown as string[];
+const NO_TALKS: RelationState['talks'] = Object.freeze({ count: 0, last: null });
 const UNKNOWN_LIST: CountryMeasures['preferentialList'] = Object.freeze({ status: 'unknown' });
 
 function emptyMeasures(): CountryMeasures {
@@ -70,7 +73,7 @@ export function initialState(pair: PairId, asOf = '', knownAt = ''): RelationSta
     agreements: [],
     disputes: [],
     rulings: [],
-    talks: { count: 0, last: null },
+    talks: NO_TALKS,
     index: { version: 1, value: 0, components: {} },
     pending: [],
     uncertain: [],
@@ -202,6 +205,16 @@ function removeNames<T>(present: T[], nameOf: (entry: T) => string, names: reado
   return missing;
 }
 
+/**
+ * Puts `draft` (a changed copy of a measure, agreement or dispute) in place of entry `index` of
+ * `list`, or at its end for -1, frozen: entries are replaced, never changed (see {@link copyState}).
+ */
+function place<T extends object>(list: T[], index: number, draft: T): void {
+  const entry = Object.freeze(draft);
+  if (index === -1) list.push(entry);
+  else list[index] = entry;
+}
+
 function applyExportControl(state: RelationState, event: RecordedEvent): boolean {
   if (
     event.type !== 'export-control-tightened' &&
@@ -213,52 +226,61 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
   const measures = measuresOf(state, event.actor);
   const measureId = String(event.data.measureId);
   const index = measures.exportControls.findIndex((m) => m.measureId === measureId);
+  const current = measures.exportControls[index];
   const items = stringList(event.data.items);
   if (event.type === 'export-control-tightened') {
-    let measure: ExportControlMeasure | undefined = measures.exportControls[index];
-    if (measure === undefined) {
-      measure = { measureId, since: event.date, items: [], eventIds: NO_IDS };
-      measures.exportControls.push(measure);
-    }
-    if (typeof event.data.instrument === 'string') measure.instrument = event.data.instrument;
-    measure.eventIds = withId(measure.eventIds, event.id);
+    const draft: ExportControlMeasure =
+      current === undefined
+        ? { measureId, since: event.date, items: [], eventIds: NO_IDS }
+        : { ...current, items: [...current.items] };
+    if (typeof event.data.instrument === 'string') draft.instrument = event.data.instrument;
+    draft.eventIds = withId(draft.eventIds, event.id);
     for (const name of items ?? []) {
-      const at = measure.items.findIndex((i) => i.name === name);
-      if (at === -1) measure.items.push(Object.freeze({ name, level: 'restricted', since: event.date }));
-      else if (measure.items[at]!.level !== 'restricted') {
-        measure.items[at] = Object.freeze({ name, level: 'restricted', since: event.date });
+      const at = draft.items.findIndex((i) => i.name === name);
+      if (at === -1) draft.items.push(Object.freeze({ name, level: 'restricted', since: event.date }));
+      else if (draft.items[at]!.level !== 'restricted') {
+        draft.items[at] = Object.freeze({ name, level: 'restricted', since: event.date });
       }
     }
+    Object.freeze(draft.items);
+    place(measures.exportControls, index, draft);
     return false;
   }
-  const measure = measures.exportControls[index];
-  if (measure === undefined) {
+  if (current === undefined) {
     warn(state, 'not-in-state', event, `${event.actor} has no export-control measure ${measureId} to change`);
     return false;
   }
-  measure.eventIds = withId(measure.eventIds, event.id);
-  const names = items ?? measure.items.map((item) => item.name);
+  const draft: ExportControlMeasure = {
+    ...current,
+    items: [...current.items],
+    eventIds: withId(current.eventIds, event.id),
+  };
+  const names = items ?? draft.items.map((item) => item.name);
   if (event.type === 'export-control-eased') {
     const missing: string[] = [];
     for (const name of names) {
-      const at = measure.items.findIndex((i) => i.name === name);
+      const at = draft.items.findIndex((i) => i.name === name);
       if (at === -1) missing.push(name);
-      else if (measure.items[at]!.level !== 'eased')
-        measure.items[at] = Object.freeze({ name, level: 'eased', since: event.date });
+      else if (draft.items[at]!.level !== 'eased')
+        draft.items[at] = Object.freeze({ name, level: 'eased', since: event.date });
     }
     if (missing.length > 0) {
       warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
     }
+    Object.freeze(draft.items);
+    place(measures.exportControls, index, draft);
     return false;
   }
-  const missing = removeNames(measure.items, (item) => item.name, names);
+  const missing = removeNames(draft.items, (item) => item.name, names);
   if (missing.length > 0) {
     warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
   }
-  if (measure.items.length === 0) {
+  if (draft.items.length === 0) {
     measures.exportControls.splice(index, 1);
     return true;
   }
+  Object.freeze(draft.items);
+  place(measures.exportControls, index, draft);
   return false;
 }
 
@@ -267,81 +289,91 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     const tariffs = measuresOf(state, event.actor).tariffs;
     const measureId = String(event.data.measureId);
     const index = tariffs.findIndex((m) => m.measureId === measureId);
+    const existing = tariffs[index];
     const products = stringList(event.data.products);
     if (event.type === 'tariff-imposed') {
       const rate = typeof event.data.rate === 'string' ? event.data.rate : undefined;
-      const existing = tariffs[index];
       if (existing === undefined) {
-        const measure: TariffMeasure = {
+        place<TariffMeasure>(tariffs, -1, {
           measureId,
-          products: products ?? [],
+          products: Object.freeze(products ?? []) as string[],
           rate: rate ?? null,
           since: event.date,
-          eventIds: withId([], event.id),
-        };
-        tariffs.push(measure);
+          eventIds: withId(NO_IDS, event.id),
+        });
       } else {
-        existing.products = products ?? existing.products;
-        if (rate !== undefined) existing.rate = rate;
-        existing.eventIds = withId(existing.eventIds, event.id);
+        const draft: TariffMeasure = { ...existing, eventIds: withId(existing.eventIds, event.id) };
+        if (products !== undefined) draft.products = Object.freeze(products) as string[];
+        if (rate !== undefined) draft.rate = rate;
+        place(tariffs, index, draft);
       }
       return;
     }
-    const existing = tariffs[index];
     if (existing === undefined) {
       warn(state, 'not-in-state', event, `${event.actor} has no tariff ${measureId} to lift`);
       return;
     }
-    existing.eventIds = withId(existing.eventIds, event.id);
-    existing.products = [...existing.products];
-    const missing = removeNames(existing.products, (p) => p, products ?? [...existing.products]);
+    const remaining = [...existing.products];
+    const missing = removeNames(remaining, (p) => p, products ?? [...existing.products]);
     if (missing.length > 0)
       warn(state, 'not-in-state', event, `products not under ${measureId}: ${missing.join(', ')}`);
-    if (existing.products.length === 0) tariffs.splice(index, 1);
+    if (remaining.length === 0) tariffs.splice(index, 1);
+    else {
+      place(tariffs, index, {
+        ...existing,
+        products: Object.freeze(remaining) as string[],
+        eventIds: withId(existing.eventIds, event.id),
+      });
+    }
     return;
   }
   if (event.type !== 'sanctions-imposed' && event.type !== 'sanctions-lifted') return;
   const sanctions = measuresOf(state, event.actor).sanctions;
   const measureId = String(event.data.measureId);
   const index = sanctions.findIndex((m) => m.measureId === measureId);
+  const existing = sanctions[index];
   const targets = stringList(event.data.targets);
   if (event.type === 'sanctions-imposed') {
     const kind = typeof event.data.kind === 'string' ? event.data.kind : undefined;
-    const existing = sanctions[index];
     if (existing === undefined) {
-      const measure: SanctionsMeasure = {
+      place<SanctionsMeasure>(sanctions, -1, {
         measureId,
-        targets: targets ?? [],
+        targets: Object.freeze(targets ?? []) as string[],
         kind: kind ?? null,
         since: event.date,
-        eventIds: withId([], event.id),
-      };
-      sanctions.push(measure);
+        eventIds: withId(NO_IDS, event.id),
+      });
     } else {
-      existing.targets = targets ?? existing.targets;
-      if (kind !== undefined) existing.kind = kind;
-      existing.eventIds = withId(existing.eventIds, event.id);
+      const draft: SanctionsMeasure = { ...existing, eventIds: withId(existing.eventIds, event.id) };
+      if (targets !== undefined) draft.targets = Object.freeze(targets) as string[];
+      if (kind !== undefined) draft.kind = kind;
+      place(sanctions, index, draft);
     }
     return;
   }
-  const existing = sanctions[index];
   if (existing === undefined) {
     warn(state, 'not-in-state', event, `${event.actor} has no sanctions ${measureId} to lift`);
     return;
   }
-  existing.eventIds = withId(existing.eventIds, event.id);
-  existing.targets = [...existing.targets];
-  const missing = removeNames(existing.targets, (t) => t, targets ?? [...existing.targets]);
+  const remaining = [...existing.targets];
+  const missing = removeNames(remaining, (t) => t, targets ?? [...existing.targets]);
   if (missing.length > 0)
     warn(state, 'not-in-state', event, `targets not under ${measureId}: ${missing.join(', ')}`);
-  if (existing.targets.length === 0) sanctions.splice(index, 1);
+  if (remaining.length === 0) sanctions.splice(index, 1);
+  else {
+    place(sanctions, index, {
+      ...existing,
+      targets: Object.freeze(remaining) as string[],
+      eventIds: withId(existing.eventIds, event.id),
+    });
+  }
 }
 
 function agreementFor(state: RelationState, event: RecordedEvent, name: string | undefined) {
   const agreementId = String((event.data as { agreementId?: unknown }).agreementId);
-  let agreement = state.agreements.find((a) => a.agreementId === agreementId);
-  if (agreement === undefined) {
-    agreement = {
+  const index = state.agreements.findIndex((a) => a.agreementId === agreementId);
+  if (index === -1) {
+    const agreement: Agreement = {
       agreementId,
       name: name ?? agreementId,
       status: 'in-force',
@@ -349,7 +381,6 @@ function agreementFor(state: RelationState, event: RecordedEvent, name: string |
       eventId: event.id,
       eventIds: NO_IDS,
     };
-    state.agreements.push(agreement);
     if (event.type !== 'agreement-signed') {
       warn(
         state,
@@ -358,14 +389,17 @@ function agreementFor(state: RelationState, event: RecordedEvent, name: string |
         `no signature of agreement ${agreementId} is recorded before this`,
       );
     }
-    return { agreement, created: true };
+    return { agreement, index, created: true };
   }
-  return { agreement, created: false };
+  return { agreement: state.agreements[index]!, index, created: false };
 }
 
 function applyAgreement(state: RelationState, event: RecordedEvent): void {
   const name = 'name' in event.data && typeof event.data.name === 'string' ? event.data.name : undefined;
-  const { agreement, created } = agreementFor(state, event, name);
+  const found = agreementFor(state, event, name);
+  const { index, created } = found;
+  // A changed copy, put in place of the entry at the end (entries are never changed).
+  const agreement: Agreement = { ...found.agreement };
   const previous = agreement.status;
   switch (event.type) {
     case 'agreement-signed':
@@ -395,6 +429,7 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
       agreement.status = 'terminated';
       break;
     default:
+      if (created) place(state.agreements, -1, agreement);
       return;
   }
   if (name !== undefined) agreement.name = name;
@@ -407,13 +442,15 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
   agreement.since = event.date;
   agreement.eventId = event.id;
   agreement.eventIds = withId(agreement.eventIds, event.id);
+  place(state.agreements, index, agreement);
 }
 
 function applyDispute(state: RelationState, event: RecordedEvent): void {
   const disputeId = String((event.data as { disputeId?: unknown }).disputeId);
-  let dispute = state.disputes.find((d) => d.disputeId === disputeId);
-  const created = dispute === undefined;
-  if (dispute === undefined) {
+  const index = state.disputes.findIndex((d) => d.disputeId === disputeId);
+  const created = index === -1;
+  let dispute: Dispute;
+  if (created) {
     dispute = {
       disputeId,
       forum: 'WTO',
@@ -424,7 +461,6 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
       since: event.date,
       eventIds: NO_IDS,
     };
-    state.disputes.push(dispute);
     if (event.type !== 'wto-dispute-filed') {
       warn(
         state,
@@ -433,37 +469,41 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
         `no filing of dispute ${disputeId} is recorded before this`,
       );
     }
+  } else {
+    // A changed copy, put in place of the entry at the end (entries are never changed).
+    dispute = { ...state.disputes[index]! };
   }
   dispute.eventIds = withId(dispute.eventIds, event.id);
   switch (event.type) {
     case 'wto-dispute-filed':
       if (!created) warn(state, 'already-in-state', event, `dispute ${disputeId} is already filed`);
       if (typeof event.data.title === 'string') dispute.title = event.data.title;
-      return;
+      break;
     case 'wto-dispute-stage-reached':
       dispute.stage = event.data.stage;
       dispute.since = event.date;
-      return;
+      break;
     case 'wto-dispute-suspended':
       if (dispute.suspended)
         warn(state, 'already-in-state', event, `dispute ${disputeId} is already suspended`);
       else dispute.suspendedSince = event.date;
       dispute.suspended = true;
-      return;
+      break;
     case 'wto-dispute-resumed':
       if (!dispute.suspended) warn(state, 'not-in-state', event, `dispute ${disputeId} is not suspended`);
       dispute.suspended = false;
       delete dispute.suspendedSince;
-      return;
+      break;
     case 'wto-dispute-withdrawn':
       dispute.stage = 'withdrawn';
       dispute.since = event.date;
       dispute.suspended = false;
       delete dispute.suspendedSince;
-      return;
+      break;
     default:
-      return;
+      break;
   }
+  place(state.disputes, index, dispute);
 }
 
 function applyList(state: RelationState, event: RecordedEvent): void {
@@ -541,7 +581,6 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
       applyDispute(state, event);
       break;
     case 'talks-held': {
-      state.talks.count += 1;
       const last: NonNullable<RelationState['talks']['last']> = {
         date: event.date,
         level: event.data.level as TalksLevel,
@@ -551,7 +590,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
       if (typeof event.data.format === 'string') last.format = event.data.format as TalksFormat;
       if (typeof event.data.forum === 'string') last.forum = event.data.forum;
       if (typeof event.data.outcome === 'string') last.outcome = event.data.outcome;
-      state.talks.last = Object.freeze(last);
+      state.talks = Object.freeze({ count: state.talks.count + 1, last: Object.freeze(last) });
       break;
     }
     case 'other-development':
@@ -566,31 +605,31 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
 }
 
 /**
- * A copy of `state` that {@link applyEvent} can change without touching `state`, much cheaper than
- * a deep clone. The fold keeps one rule that makes this safe: it changes in place only the
- * collections (measure lists, a measure's `items`, agreements, disputes, rulings, pending,
- * warnings) and the fields of measures, agreements, disputes and `talks`; every other nested value
- * (an item, `eventIds`, `products`, `targets`, `preferentialList`, a ruling, a warning, a pending
- * entry, `talks.last`) is replaced, never changed. So those are shared between copies.
+ * A copy of `state` that {@link applyEvent} can change without touching `state`: new lists, the
+ * same entries. The fold keeps one rule that makes this safe: it changes in place only the lists
+ * (measure lists, agreements, disputes, rulings, pending, uncertain, warnings) and the top-level
+ * fields; every entry (a measure and its items, an agreement, a dispute, a ruling, a warning, a
+ * listed event, `talks`, a preferential-list status) is replaced by a new one, never changed, and
+ * frozen so that a mistake throws. So copies and checkpoints share their entries and a copy costs
+ * only its lists.
  */
 export function copyState(state: RelationState): RelationState {
   const measures: Record<CountryCode, CountryMeasures> = {};
-  for (const [country, m] of Object.entries(state.measures)) {
+  for (const country in state.measures) {
+    const m = state.measures[country]!;
     measures[country] = {
-      exportControls: m.exportControls.map((measure) => ({ ...measure, items: [...measure.items] })),
-      tariffs: m.tariffs.map((t) => ({ ...t })),
-      sanctions: m.sanctions.map((t) => ({ ...t })),
+      exportControls: [...m.exportControls],
+      tariffs: [...m.tariffs],
+      sanctions: [...m.sanctions],
       preferentialList: m.preferentialList,
     };
   }
   return {
     ...state,
     measures,
-    agreements: state.agreements.map((a) => ({ ...a })),
-    disputes: state.disputes.map((d) => ({ ...d })),
+    agreements: [...state.agreements],
+    disputes: [...state.disputes],
     rulings: [...state.rulings],
-    talks: { ...state.talks },
-    index: { ...state.index, components: { ...state.index.components } },
     pending: [...state.pending],
     uncertain: [...state.uncertain],
     warnings: [...state.warnings],
