@@ -3,6 +3,7 @@
  * their targets. A reference that cannot apply is ignored with a warning; a recorded event is
  * never rejected by a projection.
  */
+import { sealEntry } from './entry-text';
 import type { EventInput, PairId, RecordedEvent } from '../events/catalogue';
 import { mergePatch } from './merge-patch';
 import type { Warning } from './warnings';
@@ -114,9 +115,9 @@ export function resolveCorrections(events: readonly RecordedEvent[]): Resolution
       const problem = referenceProblem(targetId, target, event.pair);
       entry.referenceValid = problem === null;
       if (problem !== null || target === undefined) {
-        // Frozen like the fold's warnings: states share them.
+        // Sealed like the fold's warnings: states share them.
         warnings.push(
-          Object.freeze({
+          sealEntry({
             code: 'invalid-reference',
             message: `${event.type} ${event.id} ignored: ${problem ?? 'no target'}`,
             eventId: event.id,

@@ -26,6 +26,7 @@ import type {
   TariffMeasure,
 } from './state.types';
 import { DEFAULT_LIST, eventInterval, phaseOf, stringList, subjectOf } from './subject';
+import { sealEntry } from './entry-text';
 import { tensionIndex } from './tension-index';
 import type { Warning, WarningCode } from './warnings';
 
@@ -48,8 +49,8 @@ export interface StateQuery {
 }
 
 const NO_IDS = Object.freeze([]) as unknown as string[];
-const NO_TALKS: RelationState['talks'] = Object.freeze({ count: 0, last: null });
-const UNKNOWN_LIST: CountryMeasures['preferentialList'] = Object.freeze({ status: 'unknown' });
+const NO_TALKS: RelationState['talks'] = sealEntry({ count: 0, last: null });
+const UNKNOWN_LIST: CountryMeasures['preferentialList'] = sealEntry({ status: 'unknown' });
 
 function emptyMeasures(): CountryMeasures {
   return { exportControls: [], tariffs: [], sanctions: [], preferentialList: UNKNOWN_LIST };
@@ -113,7 +114,7 @@ const listedEvents = new WeakMap<RecordedEvent, ListedEvent>();
 export function listedEvent(event: RecordedEvent): ListedEvent {
   let listed = listedEvents.get(event);
   if (listed === undefined) {
-    listed = Object.freeze(makeListedEvent(event));
+    listed = sealEntry(makeListedEvent(event));
     listedEvents.set(event, listed);
   }
   return listed;
@@ -156,7 +157,7 @@ export function splitByAsOf(
 
 function warn(state: RelationState, code: WarningCode, event: RecordedEvent, message: string): void {
   state.warnings.push(
-    Object.freeze({
+    sealEntry({
       code,
       message: `${event.type} ${event.id} (${event.date}): ${message}`,
       eventId: event.id,
@@ -210,7 +211,7 @@ function removeNames<T>(present: T[], nameOf: (entry: T) => string, names: reado
  * `list`, or at its end for -1, frozen: entries are replaced, never changed (see {@link copyState}).
  */
 function place<T extends object>(list: T[], index: number, draft: T): void {
-  const entry = Object.freeze(draft);
+  const entry = sealEntry(draft);
   if (index === -1) list.push(entry);
   else list[index] = entry;
 }
@@ -523,7 +524,7 @@ function applyList(state: RelationState, event: RecordedEvent): void {
   if (status === 'listed' && current !== 'removed') {
     warn(state, 'not-in-state', event, `no removal from ${event.actor}'s ${list} is recorded before this`);
   }
-  measures.preferentialList = Object.freeze({ status, list, since: event.date, eventId: event.id });
+  measures.preferentialList = sealEntry({ status, list, since: event.date, eventId: event.id });
 }
 
 /**
@@ -548,7 +549,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
         eventId: event.id,
       };
       if (typeof event.data.caseId === 'string') ruling.caseId = event.data.caseId;
-      state.rulings.push(Object.freeze(ruling));
+      state.rulings.push(sealEntry(ruling));
       break;
     }
     case 'export-control-tightened':
@@ -590,7 +591,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
       if (typeof event.data.format === 'string') last.format = event.data.format as TalksFormat;
       if (typeof event.data.forum === 'string') last.forum = event.data.forum;
       if (typeof event.data.outcome === 'string') last.outcome = event.data.outcome;
-      state.talks = Object.freeze({ count: state.talks.count + 1, last: Object.freeze(last) });
+      state.talks = sealEntry({ count: state.talks.count + 1, last: Object.freeze(last) });
       break;
     }
     case 'other-development':

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { RecordedEvent } from '../../events/catalogue';
 import { stateAt } from '../../projections/state';
 import { recordAll, type TestInput } from '../../test/support/recorded-events';
+import { sharedJson, stateJson } from '../../projections/entry-text';
 import { PairProjection } from './pair-projection';
 
 const PAIR = 'JPN-KOR';
@@ -228,6 +229,28 @@ describe('PairProjection', () => {
               dates.map((date) => ({ date, state: stateAt(events, { pair: PAIR, asOf: date, knownAt }) })),
             );
           }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('answers states whose shared-entry JSON text is exactly JSON.stringify', () => {
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 60 }),
+        fc.array(asOfDay, { minLength: 1, maxLength: 20 }),
+        (steps, dates) => {
+          const projection = new PairProjection(PAIR, record(steps), {
+            checkpointEvery: 2,
+            maxCheckpoints: 1000,
+          });
+          for (const date of dates) {
+            const state = projection.state(date, NOW);
+            expect(stateJson(state)).toBe(JSON.stringify(state));
+          }
+          const answer = { pair: PAIR, knownAt: NOW, snapshots: projection.snapshots(dates, NOW) };
+          expect(sharedJson(answer)).toBe(JSON.stringify(answer));
         },
       ),
       { numRuns: 150 },

@@ -14,6 +14,7 @@ import { RequireAccess, type AuthenticatedRequest } from '../auth/auth.guard';
 import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
+import { sharedJson, stateJson } from '../../projections/entry-text';
 import { RelationQueries } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
@@ -30,6 +31,14 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
   if (!match)
     throw validationFailed([{ path: 'If-Match', message: 'must be a revision in quotes, e.g. "44"' }]);
   return Number(match[1]);
+}
+
+/**
+ * Sends JSON text made by `entry-text.ts`: what `response.json` sends for the same value, with the
+ * text of the entries states share written once instead of on every answer.
+ */
+function sendJson(response: Response, text: string): void {
+  response.type('application/json').send(text);
 }
 
 /** The pair's endpoints: each parses, calls one service method, and maps the answer. */
@@ -144,8 +153,8 @@ export class RelationsController {
   @ApiOperation({ summary: 'The state as of a date, as known at an instant' })
   @ApiQuery({ name: 'asOf', required: false, description: 'YYYY-MM-DD, default today' })
   @ApiQuery({ name: 'knownAt', required: false, description: 'ISO 8601 instant, default now' })
-  state(@Param('pair') rawPair: string, @Query() query: Query) {
-    return this.queries.state(canonicalPair(rawPair), query);
+  async state(@Param('pair') rawPair: string, @Query() query: Query, @Res() response: Response): Promise<void> {
+    sendJson(response, stateJson(await this.queries.state(canonicalPair(rawPair), query)));
   }
 
   @Get('relations/:pair/snapshots')
@@ -155,8 +164,12 @@ export class RelationsController {
   @ApiQuery({ name: 'every', required: false, enum: ['day', 'week', 'month', 'quarter', 'year'] })
   @ApiQuery({ name: 'dates', required: false, description: 'd1,d2,… instead of a series' })
   @ApiQuery({ name: 'knownAt', required: false })
-  snapshots(@Param('pair') rawPair: string, @Query() query: Query) {
-    return this.queries.snapshots(canonicalPair(rawPair), query);
+  async snapshots(
+    @Param('pair') rawPair: string,
+    @Query() query: Query,
+    @Res() response: Response,
+  ): Promise<void> {
+    sendJson(response, sharedJson(await this.queries.snapshots(canonicalPair(rawPair), query)));
   }
 
   @Get('relations/:pair/changes')

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { day, streamInputs } from '../test/support/arbitraries';
+import { NOW, recordAll } from '../test/support/recorded-events';
+import { sealEntry, sharedJson, stateJson } from './entry-text';
+import { snapshotsAt } from './snapshots';
+import { stateAt } from './state';
+
+const PAIR = 'JPN-KOR';
+
+describe('JSON text of states from shared entries', () => {
+  it('is exactly JSON.stringify of the state, asked twice', () => {
+    fc.assert(
+      fc.property(streamInputs, fc.array(day, { minLength: 1, maxLength: 8 }), (inputs, dates) => {
+        const events = recordAll(PAIR, inputs);
+        for (const asOf of dates) {
+          const fresh = stateAt(events, { pair: PAIR, asOf, knownAt: NOW });
+          // Twice: the second time the entries' text comes from where the first left it.
+          for (let i = 0; i < 2; i++) {
+            expect(stateJson(fresh)).toBe(JSON.stringify(fresh));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is exactly JSON.stringify of a snapshots answer', () => {
+    fc.assert(
+      fc.property(streamInputs, fc.array(day, { minLength: 1, maxLength: 12 }), (inputs, dates) => {
+        const events = recordAll(PAIR, inputs);
+        const answer = {
+          pair: PAIR,
+          knownAt: NOW,
+          snapshots: snapshotsAt(events, { pair: PAIR, dates, knownAt: NOW }),
+        };
+        expect(sharedJson(answer)).toBe(JSON.stringify(answer));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('writes JSON data of any shape as JSON.stringify does, sealed parts included', () => {
+    const json = fc.jsonValue().map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+    fc.assert(
+      fc.property(json, json, (plain, shared) => {
+        const sealed = typeof shared === 'object' && shared !== null ? sealEntry(shared) : shared;
+        const value = { plain, list: [sealed, plain, sealed], nested: { sealed, missing: undefined } };
+        expect(sharedJson(value)).toBe(JSON.stringify(value));
+      }),
+    );
+  });
+
+  it('keeps a sealed entry frozen and its text out of sight', () => {
+    const entry = sealEntry({ code: 'x', message: 'y' });
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.keys(entry)).toEqual(['code', 'message']);
+    expect(entry).toEqual({ code: 'x', message: 'y' });
+    expect(() => {
+      (entry as { code: string }).code = 'z';
+    }).toThrow(TypeError);
+  });
+});
