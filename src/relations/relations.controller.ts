@@ -153,7 +153,11 @@ export class RelationsController {
   @ApiOperation({ summary: 'The state as of a date, as known at an instant' })
   @ApiQuery({ name: 'asOf', required: false, description: 'YYYY-MM-DD, default today' })
   @ApiQuery({ name: 'knownAt', required: false, description: 'ISO 8601 instant, default now' })
-  async state(@Param('pair') rawPair: string, @Query() query: Query, @Res() response: Response): Promise<void> {
+  async state(
+    @Param('pair') rawPair: string,
+    @Query() query: Query,
+    @Res() response: Response,
+  ): Promise<void> {
     sendJson(response, stateJson(await this.queries.state(canonicalPair(rawPair), query)));
   }
 
