@@ -46,6 +46,14 @@ export class AppModule {
           pinoHttp: {
             level: http ? config.logLevel : 'warn',
             genReqId: (request, response) => requestId(request, response),
+            // A request's logger carries only its id; the request itself is written on the one
+            // line that ends it. pino-http's default binds the whole request to a child logger on
+            // arrival, serialising it whether or not anything is logged: a quarter of the CPU of a
+            // small answer, spent on every request.
+            quietReqLogger: true,
+            quietResLogger: true,
+            customSuccessObject: (request, _response, value: object) => ({ req: request, ...value }),
+            customErrorObject: (request, _response, _error, value: object) => ({ req: request, ...value }),
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
           },

@@ -1,0 +1,93 @@
+/**
+ * The request log of the real server process (`LOG_LEVEL=info`): one JSON line per finished
+ * request, with its id, method, path, status and duration, and never a token.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validEvent } from './events';
+import { jsonRequest } from './http-client';
+import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+
+const PAIR = 'JPN-KOR';
+
+interface RequestLine {
+  level: number;
+  reqId?: string;
+  msg?: string;
+  req?: { id?: string; method?: string; url?: string; headers?: Record<string, string> };
+  res?: { statusCode?: number };
+  responseTime?: number;
+}
+
+/** The JSON lines the server printed about the request with this id. */
+function linesOf(log: string, id: string): RequestLine[] {
+  return log
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes(id))
+    .map((line) => JSON.parse(line) as RequestLine);
+}
+
+describe('the request log', () => {
+  let dir: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    ensureServerBuild();
+    dir = mkdtempSync(join(tmpdir(), 'relations-logging-'));
+    server = await ServerProcess.start({ dbFile: join(dir, 'main.db'), env: { LOG_LEVEL: 'info' } });
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Waits until the server has printed a line about `id` (its log reaches us through a pipe). */
+  async function lineAbout(id: string): Promise<RequestLine[]> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && linesOf(server.log, id).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return linesOf(server.log, id);
+  }
+
+  it('writes one line per request with its id, method, path, status and duration, without the token', async () => {
+    // When an append carrying a request id is answered
+    const appended = await jsonRequest(server.url, 'POST', `/api/relations/${PAIR}/events`, {
+      token: TOKENS.recorder,
+      body: validEvent(PAIR, 0),
+      headers: { 'x-request-id': 'log-test-append-1' },
+    });
+    expect(appended.status).toBe(201);
+
+    // Then exactly one line tells of it, with the request as it came and the status it got
+    const lines = await lineAbout('log-test-append-1');
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).toMatchObject({
+      reqId: 'log-test-append-1',
+      msg: 'request completed',
+      req: { id: 'log-test-append-1', method: 'POST', url: `/api/relations/${PAIR}/events` },
+      res: { statusCode: 201 },
+    });
+    expect(typeof line?.responseTime).toBe('number');
+    // And the bearer token is redacted, never written
+    expect(line?.req?.headers?.authorization).toBe('[Redacted]');
+    expect(server.log).not.toContain(TOKENS.recorder);
+  });
+
+  it('logs a refused request the same way, with its 4xx status', async () => {
+    const refused = await jsonRequest(server.url, 'GET', `/api/relations/${PAIR}/state?asOf=2019-02-30`, {
+      headers: { 'x-request-id': 'log-test-refused-1' },
+    });
+    expect(refused.status).toBe(400);
+    const lines = await lineAbout('log-test-refused-1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      reqId: 'log-test-refused-1',
+      req: { method: 'GET', url: `/api/relations/${PAIR}/state?asOf=2019-02-30` },
+      res: { statusCode: 400 },
+    });
+  });
+});
