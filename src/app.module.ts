@@ -2,12 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenRegistry } from './auth/token-registry';
 import { CLOCK, SystemClock, type Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
-import { requestId } from './http/configure-app';
+import { requestId, requestSummary, responseSummary } from './http/configure-app';
 import { DrainOnShutdown, InFlightRequests } from './http/graceful-shutdown';
 import { ProblemFilter } from './http/problem.filter';
 import { LiveController } from './live/live.controller';
@@ -46,15 +47,12 @@ export class AppModule {
           pinoHttp: {
             level: http ? config.logLevel : 'warn',
             genReqId: (request, response) => requestId(request, response),
-            // A request's logger carries only its id; the request itself is written on the one
-            // line that ends it. pino-http's default binds the whole request to a child logger on
-            // arrival, serialising it whether or not anything is logged: a quarter of the CPU of a
-            // small answer, spent on every request.
-            quietReqLogger: true,
-            quietResLogger: true,
-            customSuccessObject: (request, _response, value: object) => ({ req: request, ...value }),
-            customErrorObject: (request, _response, _error, value: object) => ({ req: request, ...value }),
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            // pino-http binds the request to a child logger as each one arrives, serialising it
+            // whether or not anything is logged; with the standard serialiser (every header, then
+            // redaction) that was a quarter of the CPU of a small answer. The request is logged as
+            // its id, method and path: no header, so no token or cookie can reach the log.
+            wrapSerializers: false,
+            serializers: { req: requestSummary, res: responseSummary, err: stdSerializers.err },
             autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
           },
         }),

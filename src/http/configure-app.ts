@@ -36,6 +36,24 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
   return id;
 }
 
+/** How the request log shows a request: its id, method and path as sent; never a header. */
+export function requestSummary(request: IncomingMessage & { id?: unknown }): {
+  id: unknown;
+  method: string | undefined;
+  url: string | undefined;
+} {
+  return {
+    id: request.id,
+    method: request.method,
+    url: (request as { originalUrl?: string }).originalUrl ?? request.url,
+  };
+}
+
+/** How the request log shows an answer: its status. */
+export function responseSummary(response: ServerResponse): { statusCode: number } {
+  return { statusCode: response.statusCode };
+}
+
 function isApiPath(path: string): boolean {
   return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
