@@ -16,7 +16,7 @@ describe('JSON text of states from shared entries', () => {
           const fresh = stateAt(events, { pair: PAIR, asOf, knownAt: NOW });
           // Twice: the second time the entries' text comes from where the first left it.
           for (let i = 0; i < 2; i++) {
-            expect(stateJson(fresh)).toBe(JSON.stringify(fresh));
+            expect(stateJson(fresh).toString('utf8')).toBe(JSON.stringify(fresh));
           }
         }
       }),
@@ -33,7 +33,7 @@ describe('JSON text of states from shared entries', () => {
           knownAt: NOW,
           snapshots: snapshotsAt(events, { pair: PAIR, dates, knownAt: NOW }),
         };
-        expect(sharedJson(answer)).toBe(JSON.stringify(answer));
+        expect(sharedJson(answer).toString('utf8')).toBe(JSON.stringify(answer));
       }),
       { numRuns: 100 },
     );
@@ -45,9 +45,34 @@ describe('JSON text of states from shared entries', () => {
       fc.property(json, json, (plain, shared) => {
         const sealed = typeof shared === 'object' && shared !== null ? sealEntry(shared) : shared;
         const value = { plain, list: [sealed, plain, sealed], nested: { sealed, missing: undefined } };
-        expect(sharedJson(value)).toBe(JSON.stringify(value));
+        expect(sharedJson(value).toString('utf8')).toBe(JSON.stringify(value));
       }),
     );
+  });
+
+  it('writes the UTF-8 of any text, lone surrogates and all, as Buffer.from(JSON.stringify) does', () => {
+    const json = fc
+      .jsonValue({ stringUnit: 'binary' })
+      .map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+    fc.assert(
+      fc.property(json, json, (plain, shared) => {
+        const sealed = typeof shared === 'object' && shared !== null ? sealEntry(shared) : shared;
+        const value = { plain, list: [sealed, plain, sealed] };
+        expect(sharedJson(value).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+      }),
+    );
+  });
+
+  it('writes an answer larger than its scratch buffer whole', () => {
+    const entries = Array.from({ length: 3000 }, (_, i) =>
+      sealEntry({ i, text: `entry ${i} ${'é漢'.repeat(100)}` }),
+    );
+    const value = { entries, again: entries };
+    const bytes = sharedJson(value);
+    expect(bytes.length).toBeGreaterThan(1024 * 1024);
+    expect(bytes.equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+    // And the scratch buffer is left fit for the next, small answer
+    expect(sharedJson({ a: [entries[0]] }).toString('utf8')).toBe(JSON.stringify({ a: [entries[0]] }));
   });
 
   it('keeps a sealed entry frozen and its text out of sight', () => {

@@ -247,10 +247,10 @@ describe('PairProjection', () => {
           });
           for (const date of dates) {
             const state = projection.state(date, NOW);
-            expect(stateJson(state)).toBe(JSON.stringify(state));
+            expect(stateJson(state).toString('utf8')).toBe(JSON.stringify(state));
           }
           const answer = { pair: PAIR, knownAt: NOW, snapshots: projection.snapshots(dates, NOW) };
-          expect(sharedJson(answer)).toBe(JSON.stringify(answer));
+          expect(sharedJson(answer).toString('utf8')).toBe(JSON.stringify(answer));
         },
       ),
       { numRuns: 150 },
