@@ -136,16 +136,18 @@ function makeListedEvent(event: RecordedEvent): ListedEvent {
 }
 
 /**
- * Steps 3 and 5: the ordered items certain by `asOf` (interval ends on or before it) and the
- * uncertain ones (interval starts on or before it and ends after it).
+ * Steps 3 and 5: the ordered items from `from` on certain by `asOf` (interval ends on or before
+ * it) and the uncertain ones (interval starts on or before it and ends after it).
  */
 export function splitByAsOf(
   items: readonly FoldItem[],
   asOf: string,
+  from = 0,
 ): { certain: FoldItem[]; uncertain: FoldItem[] } {
   const certain: FoldItem[] = [];
   const uncertain: FoldItem[] = [];
-  for (const item of items) {
+  for (let i = from; i < items.length; i++) {
+    const item = items[i]!;
     if (item.start > asOf) break;
     if (item.end <= asOf) certain.push(item);
     else uncertain.push(item);

@@ -146,7 +146,7 @@ export class PairProjection {
     const usable = lastIndexEndingBy(fold.prefixEnd, asOf);
     // The first question after a (re)build folds plainly: a pair asked once never pays for copies.
     const checkpoint = fold.asked++ === 0 ? fold.checkpoints[0]! : this.checkpointAtOrBefore(fold, usable);
-    const { certain, uncertain } = splitByAsOf(fold.items.slice(checkpoint.index), asOf);
+    const { certain, uncertain } = splitByAsOf(fold.items, asOf, checkpoint.index);
     return finishState(foldFrom(checkpoint.state, certain), {
       asOf,
       knownAt,
