@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { day, streamInputs } from '../test/support/arbitraries';
 import { NOW, recordAll } from '../test/support/recorded-events';
-import { sealEntry, sharedJson, stateJson } from './entry-text';
+import { sealEntry, sharedJson } from './entry-text';
 import { snapshotsAt } from './snapshots';
 import { stateAt } from './state';
 
@@ -16,7 +16,7 @@ describe('JSON text of states from shared entries', () => {
           const fresh = stateAt(events, { pair: PAIR, asOf, knownAt: NOW });
           // Twice: the second time the entries' text comes from where the first left it.
           for (let i = 0; i < 2; i++) {
-            expect(stateJson(fresh).toString('utf8')).toBe(JSON.stringify(fresh));
+            expect(Buffer.concat(sharedJson(fresh)).toString('utf8')).toBe(JSON.stringify(fresh));
           }
         }
       }),
@@ -33,7 +33,7 @@ describe('JSON text of states from shared entries', () => {
           knownAt: NOW,
           snapshots: snapshotsAt(events, { pair: PAIR, dates, knownAt: NOW }),
         };
-        expect(sharedJson(answer).toString('utf8')).toBe(JSON.stringify(answer));
+        expect(Buffer.concat(sharedJson(answer)).toString('utf8')).toBe(JSON.stringify(answer));
       }),
       { numRuns: 100 },
     );
@@ -45,7 +45,7 @@ describe('JSON text of states from shared entries', () => {
       fc.property(json, json, (plain, shared) => {
         const sealed = typeof shared === 'object' && shared !== null ? sealEntry(shared) : shared;
         const value = { plain, list: [sealed, plain, sealed], nested: { sealed, missing: undefined } };
-        expect(sharedJson(value).toString('utf8')).toBe(JSON.stringify(value));
+        expect(Buffer.concat(sharedJson(value)).toString('utf8')).toBe(JSON.stringify(value));
       }),
     );
   });
@@ -58,21 +58,25 @@ describe('JSON text of states from shared entries', () => {
       fc.property(json, json, (plain, shared) => {
         const sealed = typeof shared === 'object' && shared !== null ? sealEntry(shared) : shared;
         const value = { plain, list: [sealed, plain, sealed] };
-        expect(sharedJson(value).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+        expect(Buffer.concat(sharedJson(value)).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
       }),
     );
   });
 
-  it('writes an answer larger than its scratch buffer whole', () => {
+  it('writes an answer larger than its scratch buffer whole, in pieces', () => {
     const entries = Array.from({ length: 3000 }, (_, i) =>
       sealEntry({ i, text: `entry ${i} ${'é漢'.repeat(100)}` }),
     );
-    const value = { entries, again: entries };
-    const bytes = sharedJson(value);
-    expect(bytes.length).toBeGreaterThan(1024 * 1024);
-    expect(bytes.equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+    // A string and a sealed entry each larger than one piece
+    const long = 'x'.repeat(1.5 * 1024 * 1024);
+    const value = { entries, long, huge: sealEntry({ long }), again: entries };
+    const pieces = sharedJson(value);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(Buffer.concat(pieces).equals(Buffer.from(JSON.stringify(value)))).toBe(true);
     // And the scratch buffer is left fit for the next, small answer
-    expect(sharedJson({ a: [entries[0]] }).toString('utf8')).toBe(JSON.stringify({ a: [entries[0]] }));
+    const small = { a: [entries[0]] };
+    expect(sharedJson(small)).toHaveLength(1);
+    expect(Buffer.concat(sharedJson(small)).toString('utf8')).toBe(JSON.stringify(small));
   });
 
   it('keeps a sealed entry frozen and its text out of sight', () => {

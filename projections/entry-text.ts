@@ -6,12 +6,10 @@
  * one with {@link sealEntry}: frozen, with room for its JSON, which is encoded on first use and kept
  * beside it (a non-enumerable symbol member, invisible to `JSON.stringify`, `Object.keys` and
  * equality checks). States, checkpoints and the points of a series share those entries, so
- * {@link stateJson} writes a state as its few own fields around bytes made once per entry, copied
- * into one buffer: the UTF-8 of `JSON.stringify(state)` (a property test holds it to that) without
+ * {@link writeJson} writes a state as its few own fields around bytes made once per entry, copied
+ * into buffers: the UTF-8 of `JSON.stringify(state)` (a property test holds it to that) without
  * building, flattening and encoding the whole text on every answer.
  */
-import type { RelationState } from './state.types';
-
 const BYTES = Symbol('json bytes');
 
 interface Sealed {
@@ -24,27 +22,39 @@ export function sealEntry<T extends object>(entry: T): T {
   return Object.freeze(entry);
 }
 
-/** The UTF-8 bytes of `JSON.stringify(state)`, each sealed entry encoded once and reused. */
-export function stateJson(state: RelationState): Buffer {
-  return sharedJson(state);
-}
-
-/** The UTF-8 bytes of `JSON.stringify(value)` for JSON data whose shared parts are sealed entries. */
-export function sharedJson(value: unknown): Buffer {
-  const out = new ByteWriter();
-  if (!writeValue(value, out)) out.text('null');
-  return out.finish();
+/** The UTF-8 bytes of `JSON.stringify(value)` (see {@link writeJson}), in order. */
+export function sharedJson(value: unknown): Buffer[] {
+  const pieces: Buffer[] = [];
+  writeJson(value, (piece) => pieces.push(piece));
+  return pieces;
 }
 
 /**
- * A growing buffer. It starts in a scratch buffer kept between calls (answers are written
- * synchronously, one at a time), and the result is copied out of it; an answer too large for the
- * scratch gets a buffer of its own, handed out as it is.
+ * Writes the UTF-8 bytes of `JSON.stringify(value)`, for JSON data whose shared parts are sealed
+ * entries, to `sink` as they are made: one piece for an answer under 256 KiB, then 1 MiB pieces,
+ * each the sink's to keep. A long series of snapshots (17 MB) can so be on its way while the rest
+ * is written, instead of grown in one buffer by copying.
+ */
+export function writeJson(value: unknown, sink: (piece: Buffer) => void): void {
+  const out = new ByteWriter(sink);
+  if (!writeValue(value, out)) out.text('null');
+  out.finish();
+}
+
+/** The pieces {@link ByteWriter} writes into after its scratch buffer. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Bytes written into buffers in order, each handed to the sink when full. The first is a scratch
+ * buffer kept between calls (answers are written synchronously, one at a time), whose bytes are
+ * copied out; the pieces after it are the answer's own.
  */
 class ByteWriter {
-  private static scratch = Buffer.allocUnsafe(256 * 1024);
+  private static readonly scratch = Buffer.allocUnsafe(256 * 1024);
   private buffer = ByteWriter.scratch;
   private length = 0;
+
+  constructor(private readonly sink: (piece: Buffer) => void) {}
 
   text(text: string): void {
     // A UTF-16 code unit takes at most three bytes in UTF-8.
@@ -74,18 +84,26 @@ class ByteWriter {
     this.length += bytes.length;
   }
 
-  finish(): Buffer {
-    if (this.buffer !== ByteWriter.scratch) return this.buffer.subarray(0, this.length);
-    const result = Buffer.allocUnsafe(this.length);
-    this.buffer.copy(result, 0, 0, this.length);
-    return result;
+  finish(): void {
+    this.closePiece();
   }
 
   private reserve(more: number): void {
     if (this.length + more <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + more));
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
+    this.closePiece();
+    this.buffer = Buffer.allocUnsafe(Math.max(PIECE_BYTES, more));
+    this.length = 0;
+  }
+
+  private closePiece(): void {
+    if (this.length === 0) return;
+    if (this.buffer === ByteWriter.scratch) {
+      const copy = Buffer.allocUnsafe(this.length);
+      this.buffer.copy(copy, 0, 0, this.length);
+      this.sink(copy);
+    } else {
+      this.sink(this.buffer.subarray(0, this.length));
+    }
   }
 }
 

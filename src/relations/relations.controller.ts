@@ -14,7 +14,7 @@ import { RequireAccess, type AuthenticatedRequest } from '../auth/auth.guard';
 import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
-import { sharedJson, stateJson } from '../../projections/entry-text';
+import { writeJson } from '../../projections/entry-text';
 import { RelationQueries } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
@@ -34,12 +34,27 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
 }
 
 /**
- * Sends JSON made by `entry-text.ts` as `response.json` would (same bytes, same headers), with the
- * bytes of the entries states share encoded once instead of on every answer.
+ * Sends `value` as `response.json` would (the same bytes and type), written by `entry-text.ts`
+ * from the bytes of the entries states share. An answer that fits one piece goes with its length;
+ * a larger one (a long series of snapshots) is sent piece by piece as it is written, chunked.
  */
-function sendJson(response: Response, body: Buffer): void {
+function sendJson(response: Response, value: unknown): void {
+  response.status(200);
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  response.send(body);
+  let held: Buffer | undefined;
+  writeJson(value, (piece) => {
+    if (held !== undefined) {
+      response.write(held);
+      held = undefined;
+      response.write(piece);
+    } else if (response.headersSent) {
+      response.write(piece);
+    } else {
+      held = piece;
+    }
+  });
+  if (held !== undefined && !response.headersSent) response.setHeader('Content-Length', held.length);
+  response.end(held);
 }
 
 /** The pair's endpoints: each parses, calls one service method, and maps the answer. */
@@ -159,7 +174,7 @@ export class RelationsController {
     @Query() query: Query,
     @Res() response: Response,
   ): Promise<void> {
-    sendJson(response, stateJson(await this.queries.state(canonicalPair(rawPair), query)));
+    sendJson(response, await this.queries.state(canonicalPair(rawPair), query));
   }
 
   @Get('relations/:pair/snapshots')
@@ -174,7 +189,7 @@ export class RelationsController {
     @Query() query: Query,
     @Res() response: Response,
   ): Promise<void> {
-    sendJson(response, sharedJson(await this.queries.snapshots(canonicalPair(rawPair), query)));
+    sendJson(response, await this.queries.snapshots(canonicalPair(rawPair), query));
   }
 
   @Get('relations/:pair/changes')

@@ -200,6 +200,26 @@ describe('reading the bundled Japan–Korea record', () => {
     expect(noFrom.status).toBe(400);
   });
 
+  it('sends a series of several megabytes whole, each point the state at its date', async () => {
+    // 1,000 daily points over the trade dispute: more than one piece of the writer, so chunked
+    const knownAt = new Date(Date.parse(CLOCK_START) + 3_600_000).toISOString();
+    const query = `from=2019-01-01&to=2021-09-26&every=day&knownAt=${knownAt}`;
+    const series = await server.http().get(`${PAIR}/snapshots?${query}`).expect(200);
+    expect(series.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(series.headers['transfer-encoding']).toBe('chunked');
+    expect(series.text.length).toBeGreaterThan(1024 * 1024);
+    const points = series.body.snapshots as Array<{ date: string; state: unknown }>;
+    expect(points).toHaveLength(1000);
+    for (const index of [0, 200, 576, 999]) {
+      const { date, state } = points[index]!;
+      const alone = await server.http().get(`${PAIR}/state?asOf=${date}&knownAt=${knownAt}`).expect(200);
+      expect(state).toEqual(alone.body);
+    }
+    // And a state answer, one piece, goes with its length
+    const one = await server.http().get(`${PAIR}/state?asOf=2019-09-30`).expect(200);
+    expect(Number(one.headers['content-length'])).toBe(Buffer.byteLength(one.text));
+  });
+
   it('pages the audit by revision and verifies the chain', async () => {
     const page = await server.http().get(`${PAIR}/audit?limit=5`).expect(200);
     expect(page.body.entries.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3, 4]);
