@@ -128,16 +128,9 @@ export class MemoryEventStore implements EventStore {
         this.page(after, maxCount, prefix),
       signal: this.signal,
       pollMs: 60_000,
+      open: this.subscriptions,
     };
-    const inner = catchUpSubscription(source, options.after, options.streamPrefix, handler, onError);
-    const subscription: Subscription = {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await inner.close();
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    return catchUpSubscription(source, options.after, options.streamPrefix, handler, onError);
   }
 
   async findEvent(eventId: string): Promise<StoredEvent | undefined> {

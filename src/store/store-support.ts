@@ -208,6 +208,8 @@ export interface CatchUpSource {
   signal: AppendSignal;
   /** How long to sleep when caught up and nothing was appended in this process. */
   pollMs: number;
+  /** The store's open subscriptions: each is in it until closed (the store closes the rest when it closes). */
+  open: Set<Subscription>;
 }
 
 const PAGE_SIZE = 500;
@@ -246,10 +248,13 @@ export function catchUpSubscription(
     const failure = error instanceof Error ? error : new Error(String(error));
     if (onError) onError(failure);
   });
-  return {
+  const subscription: Subscription = {
     async close(): Promise<void> {
+      source.open.delete(subscription);
       abort.abort();
       await done;
     },
   };
+  source.open.add(subscription);
+  return subscription;
 }
