@@ -8,7 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import '../../events/schemas';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
@@ -80,6 +80,30 @@ export function answerClientErrors(server: HttpServer): void {
   });
 }
 
+/**
+ * Logs the API requests answered before routing. nestjs-pino's middleware, which writes the
+ * request log, is mounted by Nest after everything here, body parsing included, so a request
+ * refused on the way (a body that is not JSON or too large, a wrong content type) would leave no
+ * line; this writes that line in the same form. Every API request gets its id here.
+ */
+function logRequestsAnsweredEarly(request: Request, response: Response, next: NextFunction): void {
+  if (!isApiPath(request.path)) {
+    next();
+    return;
+  }
+  (request as { id?: unknown }).id ??= requestId(request, response);
+  const started = Date.now();
+  response.once('finish', () => {
+    // pino-http gives every request it sees a logger, and logs it itself.
+    if ((request as { log?: unknown }).log !== undefined) return;
+    PinoLogger.root.info(
+      { req: request, res: response, responseTime: Date.now() - started },
+      'request completed',
+    );
+  });
+  next();
+}
+
 /** 415 for a body that is not JSON; an empty body is left to validation. */
 function requireJson(request: Request, _response: Response, next: NextFunction): void {
   const hasBody =
@@ -121,6 +145,7 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
  */
 export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
+  app.use(logRequestsAnsweredEarly);
   app.disable('x-powered-by');
   // Plain strings (or arrays of them for repeated parameters), never nested objects.
   app.set('query parser', 'simple');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validEvent } from './events';
-import { jsonRequest } from './http-client';
+import { httpRequest, jsonRequest } from './http-client';
 import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
 
 const PAIR = 'JPN-KOR';
@@ -86,5 +86,28 @@ describe('the request log', () => {
       req: { id: 'log-test-refused-1', method: 'GET', url: `/api/relations/${PAIR}/state?asOf=2019-02-30` },
       res: { statusCode: 400 },
     });
+  });
+
+  it('logs a request refused before routing, such as a body that is not JSON', async () => {
+    const refused = await httpRequest(server.url, {
+      method: 'POST',
+      path: `/api/relations/${PAIR}/events`,
+      headers: {
+        authorization: `Bearer ${TOKENS.recorder}`,
+        'content-type': 'application/json',
+        'x-request-id': 'log-test-bad-json-1',
+      },
+      body: '{"type": ',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['x-request-id']).toBe('log-test-bad-json-1');
+    const lines = await lineAbout('log-test-bad-json-1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      req: { id: 'log-test-bad-json-1', method: 'POST', url: `/api/relations/${PAIR}/events` },
+      res: { statusCode: 400 },
+    });
+    expect(lines[0]?.req?.headers).toBeUndefined();
   });
 });
