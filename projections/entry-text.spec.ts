@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { day, streamInputs } from '../test/support/arbitraries';
 import { NOW, recordAll } from '../test/support/recorded-events';
-import { sealEntry, sharedJson } from './entry-text';
+import { sealEntry, sharedJson, writeJson } from './entry-text';
 import { snapshotsAt } from './snapshots';
 import { stateAt } from './state';
 
@@ -77,6 +77,40 @@ describe('JSON text of states from shared entries', () => {
     const small = { a: [entries[0]] };
     expect(sharedJson(small)).toHaveLength(1);
     expect(Buffer.concat(sharedJson(small)).toString('utf8')).toBe(JSON.stringify(small));
+  });
+
+  it('writes a large answer into released buffers again, and never into pieces still held', () => {
+    const answer = (tag: string) => ({
+      items: Array.from({ length: 5000 }, (_, i) => sealEntry({ i, tag, text: 'x'.repeat(500) })),
+    });
+    // Given a first answer whose pieces are kept, not released
+    const first = answer('first');
+    const kept = sharedJson(first);
+    expect(kept.length).toBeGreaterThan(2);
+    // When a second answer is sent and each piece released once its bytes are taken
+    const second = answer('second');
+    const sent: Buffer[] = [];
+    const released = new Set<ArrayBufferLike>();
+    writeJson(second, (piece, release) => {
+      sent.push(Buffer.from(piece));
+      released.add(piece.buffer);
+      release();
+    });
+    // And a third answer is written after them
+    const third = answer('third');
+    const reused: Buffer[] = [];
+    const thirdBuffers: ArrayBufferLike[] = [];
+    writeJson(third, (piece) => {
+      reused.push(Buffer.from(piece));
+      thirdBuffers.push(piece.buffer);
+    });
+    // Then every answer is whole, the kept one untouched by the two written after it
+    expect(Buffer.concat(kept).equals(Buffer.from(JSON.stringify(first)))).toBe(true);
+    expect(Buffer.concat(sent).equals(Buffer.from(JSON.stringify(second)))).toBe(true);
+    expect(Buffer.concat(reused).equals(Buffer.from(JSON.stringify(third)))).toBe(true);
+    // And the third was written into the buffers the second released, none the first still holds
+    expect(thirdBuffers.some((buffer) => released.has(buffer))).toBe(true);
+    expect(kept.some((piece) => released.has(piece.buffer))).toBe(false);
   });
 
   it('keeps a sealed entry frozen and its text out of sight', () => {

@@ -22,7 +22,7 @@ export function sealEntry<T extends object>(entry: T): T {
   return Object.freeze(entry);
 }
 
-/** The UTF-8 bytes of `JSON.stringify(value)` (see {@link writeJson}), in order. */
+/** The UTF-8 bytes of `JSON.stringify(value)` (see {@link writeJson}), in order, to keep. */
 export function sharedJson(value: unknown): Buffer[] {
   const pieces: Buffer[] = [];
   writeJson(value, (piece) => pieces.push(piece));
@@ -30,12 +30,21 @@ export function sharedJson(value: unknown): Buffer[] {
 }
 
 /**
- * Writes the UTF-8 bytes of `JSON.stringify(value)`, for JSON data whose shared parts are sealed
- * entries, to `sink` as they are made: one piece for an answer under 256 KiB, then 1 MiB pieces,
- * each the sink's to keep. A long series of snapshots (17 MB) can so be on its way while the rest
- * is written, instead of grown in one buffer by copying.
+ * Hands the bytes of a large answer's piece back once they are sent (a socket write's callback):
+ * its buffer is then written over by a later answer. A piece whose release is never called stays
+ * the sink's.
  */
-export function writeJson(value: unknown, sink: (piece: Buffer) => void): void {
+export type ReleasePiece = () => void;
+
+/**
+ * Writes the UTF-8 bytes of `JSON.stringify(value)`, for JSON data whose shared parts are sealed
+ * entries, to `sink` as they are made: one piece for an answer under 256 KiB, then 1 MiB pieces.
+ * A long series of snapshots (17 MB) can so be on its way while the rest is written, instead of
+ * grown in one buffer by copying; and the sink may release each piece once sent, so that the next
+ * series reuses its buffer instead of allocating 17 MB outside the heap again (such allocations
+ * make V8 collect garbage early, which cost more than writing the series).
+ */
+export function writeJson(value: unknown, sink: (piece: Buffer, release: ReleasePiece) => void): void {
   const out = new ByteWriter(sink);
   if (!writeValue(value, out)) out.text('null');
   out.finish();
@@ -44,17 +53,39 @@ export function writeJson(value: unknown, sink: (piece: Buffer) => void): void {
 /** The pieces {@link ByteWriter} writes into after its scratch buffer. */
 const PIECE_BYTES = 1024 * 1024;
 
+/** Most released pieces kept for reuse (16 MiB). */
+const POOLED_PIECES = 16;
+
+const freePieces: Buffer[] = [];
+
+function takePiece(size: number): Buffer {
+  return size <= PIECE_BYTES
+    ? (freePieces.pop() ?? Buffer.allocUnsafe(PIECE_BYTES))
+    : Buffer.allocUnsafe(size);
+}
+
+function releaser(buffer: Buffer): ReleasePiece {
+  let released = false;
+  return () => {
+    if (released || buffer.length !== PIECE_BYTES || freePieces.length >= POOLED_PIECES) return;
+    released = true;
+    freePieces.push(buffer);
+  };
+}
+
+const NOTHING_TO_RELEASE: ReleasePiece = () => undefined;
+
 /**
  * Bytes written into buffers in order, each handed to the sink when full. The first is a scratch
  * buffer kept between calls (answers are written synchronously, one at a time), whose bytes are
- * copied out; the pieces after it are the answer's own.
+ * copied out; the pieces after it come from the pool of released ones, or are new.
  */
 class ByteWriter {
   private static readonly scratch = Buffer.allocUnsafe(256 * 1024);
-  private buffer = ByteWriter.scratch;
+  private buffer: Buffer = ByteWriter.scratch;
   private length = 0;
 
-  constructor(private readonly sink: (piece: Buffer) => void) {}
+  constructor(private readonly sink: (piece: Buffer, release: ReleasePiece) => void) {}
 
   text(text: string): void {
     // A UTF-16 code unit takes at most three bytes in UTF-8.
@@ -91,7 +122,7 @@ class ByteWriter {
   private reserve(more: number): void {
     if (this.length + more <= this.buffer.length) return;
     this.closePiece();
-    this.buffer = Buffer.allocUnsafe(Math.max(PIECE_BYTES, more));
+    this.buffer = takePiece(more);
     this.length = 0;
   }
 
@@ -100,9 +131,9 @@ class ByteWriter {
     if (this.buffer === ByteWriter.scratch) {
       const copy = Buffer.allocUnsafe(this.length);
       this.buffer.copy(copy, 0, 0, this.length);
-      this.sink(copy);
+      this.sink(copy, NOTHING_TO_RELEASE);
     } else {
-      this.sink(this.buffer.subarray(0, this.length));
+      this.sink(this.buffer.subarray(0, this.length), releaser(this.buffer));
     }
   }
 }

@@ -14,7 +14,7 @@ import { RequireAccess, type AuthenticatedRequest } from '../auth/auth.guard';
 import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
-import { writeJson } from '../../projections/entry-text';
+import { writeJson, type ReleasePiece } from '../../projections/entry-text';
 import { RelationQueries } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
@@ -41,20 +41,29 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
 function sendJson(response: Response, value: unknown): void {
   response.status(200);
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  let held: Buffer | undefined;
-  writeJson(value, (piece) => {
+  let held: { piece: Buffer; release: ReleasePiece } | undefined;
+  // A piece goes back to the writer's pool once the socket has taken it (or failed to).
+  const send = (piece: Buffer, release: ReleasePiece): void => {
+    response.write(piece, () => release());
+  };
+  writeJson(value, (piece, release) => {
     if (held !== undefined) {
-      response.write(held);
+      send(held.piece, held.release);
       held = undefined;
-      response.write(piece);
+      send(piece, release);
     } else if (response.headersSent) {
-      response.write(piece);
+      send(piece, release);
     } else {
-      held = piece;
+      held = { piece, release };
     }
   });
-  if (held !== undefined && !response.headersSent) response.setHeader('Content-Length', held.length);
-  response.end(held);
+  if (held === undefined) {
+    response.end();
+    return;
+  }
+  const last = held;
+  if (!response.headersSent) response.setHeader('Content-Length', last.piece.length);
+  response.end(last.piece, () => last.release());
 }
 
 /** The pair's endpoints: each parses, calls one service method, and maps the answer. */
