@@ -41,29 +41,18 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
 function sendJson(response: Response, value: unknown): void {
   response.status(200);
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
-  let held: { piece: Buffer; release: ReleasePiece } | undefined;
-  // A piece goes back to the writer's pool once the socket has taken it (or failed to).
-  const send = (piece: Buffer, release: ReleasePiece): void => {
-    response.write(piece, () => release());
-  };
+  // Each piece is held until the next one comes: the last (for most answers the only one) goes
+  // with `end`, and with its length when nothing went before it. A piece goes back to the
+  // writer's pool once the socket has taken it (or failed to).
+  let held: [piece: Buffer, release: ReleasePiece] | undefined;
   writeJson(value, (piece, release) => {
-    if (held !== undefined) {
-      send(held.piece, held.release);
-      held = undefined;
-      send(piece, release);
-    } else if (response.headersSent) {
-      send(piece, release);
-    } else {
-      held = { piece, release };
-    }
+    if (held !== undefined) response.write(held[0], held[1]);
+    held = [piece, release];
   });
-  if (held === undefined) {
-    response.end();
-    return;
-  }
-  const last = held;
-  if (!response.headersSent) response.setHeader('Content-Length', last.piece.length);
-  response.end(last.piece, () => last.release());
+  // writeJson always writes at least `null`.
+  const [last, release] = held!;
+  if (!response.headersSent) response.setHeader('Content-Length', last.length);
+  response.end(last, release);
 }
 
 /** The pair's endpoints: each parses, calls one service method, and maps the answer. */
