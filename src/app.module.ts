@@ -1,17 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
-import { stdSerializers } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenRegistry } from './auth/token-registry';
 import { CLOCK, SystemClock, type Clock } from './clock/clock';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
-import { requestId, requestSummary, responseSummary } from './http/configure-app';
 import { DrainOnShutdown, InFlightRequests } from './http/graceful-shutdown';
 import { ProblemFilter } from './http/problem.filter';
 import { LiveController } from './live/live.controller';
+import { AppLogger } from './log/app-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ImportService } from './relations/import.service';
@@ -43,19 +41,6 @@ export class AppModule {
       imports: [
         // Binds EVENT_STORE to the configured adapter and closes it after the HTTP server.
         EventStoreModule.forRoot(config.eventStore),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: http ? config.logLevel : 'warn',
-            genReqId: (request, response) => requestId(request, response),
-            // pino-http binds the request to a child logger as each one arrives, serialising it
-            // whether or not anything is logged; with the standard serialiser (every header, then
-            // redaction) that was a quarter of the CPU of a small answer. The request is logged as
-            // its id, method and path: no header, so no token or cookie can reach the log.
-            wrapSerializers: false,
-            serializers: { req: requestSummary, res: responseSummary, err: stdSerializers.err },
-            autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
-          },
-        }),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.writeRateLimit }],
         }),
@@ -64,6 +49,8 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? new SystemClock() },
+        // JSON lines on stdout; the CLI only warns.
+        { provide: AppLogger, useValue: new AppLogger(http ? config.logLevel : 'warn') },
         MetricsService,
         TokenRegistry,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,54 +7,24 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { Logger, PinoLogger } from 'nestjs-pino';
 import '../../events/schemas';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
+import { AppLogger } from '../log/app-logger';
 import { InFlightRequests } from './graceful-shutdown';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem';
 import { problemErrorMiddleware } from './problem.filter';
+import { isApiPath, requestLog } from './request-log';
 
 /** Request bodies above this are refused with `413 payload-too-large`. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
-const API_PREFIXES = ['/api', '/health', '/metrics'];
 
 /** Where the built web page is: `dist/web`, from the compiled server or from the source tree. */
 export function findWebRoot(): string | undefined {
   const candidates = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', 'dist', 'web')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
-}
-
-/** Honours a sane incoming `X-Request-Id` (else a UUID) and echoes it back. */
-export function requestId(request: IncomingMessage, response: ServerResponse): string {
-  const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-  response.setHeader('X-Request-Id', id);
-  return id;
-}
-
-/** How the request log shows a request: its id, method and path as sent; never a header. */
-export function requestSummary(request: IncomingMessage & { id?: unknown }): {
-  id: unknown;
-  method: string | undefined;
-  url: string | undefined;
-} {
-  return {
-    id: request.id,
-    method: request.method,
-    url: (request as { originalUrl?: string }).originalUrl ?? request.url,
-  };
-}
-
-/** How the request log shows an answer: its status. */
-export function responseSummary(response: ServerResponse): { statusCode: number } {
-  return { statusCode: response.statusCode };
-}
-
-function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /**
@@ -78,30 +47,6 @@ export function answerClientErrors(server: HttpServer): void {
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
-}
-
-/**
- * Logs the API requests answered before routing. nestjs-pino's middleware, which writes the
- * request log, is mounted by Nest after everything here, body parsing included, so a request
- * refused on the way (a body that is not JSON or too large, a wrong content type) would leave no
- * line; this writes that line in the same form. Every API request gets its id here.
- */
-function logRequestsAnsweredEarly(request: Request, response: Response, next: NextFunction): void {
-  if (!isApiPath(request.path)) {
-    next();
-    return;
-  }
-  (request as { id?: unknown }).id ??= requestId(request, response);
-  const started = Date.now();
-  response.once('finish', () => {
-    // pino-http gives every request it sees a logger, and logs it itself.
-    if ((request as { log?: unknown }).log !== undefined) return;
-    PinoLogger.root.info(
-      { req: request, res: response, responseTime: Date.now() - started },
-      'request completed',
-    );
-  });
-  next();
 }
 
 /** 415 for a body that is not JSON; an empty body is left to validation. */
@@ -144,8 +89,9 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
  * tests on the same application, before `init()`, so these run in front of the routes.
  */
 export function configureApp(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
-  app.use(logRequestsAnsweredEarly);
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
+  app.use(requestLog(logger.pino));
   app.disable('x-powered-by');
   // Plain strings (or arrays of them for repeated parameters), never nested objects.
   app.set('query parser', 'simple');

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger as Pino } from 'pino';
+
+const API_PREFIXES = ['/api', '/health', '/metrics'];
+
+/** Paths polled by probes and scrapers: answered with a request id, never logged. */
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/** Whether `path` belongs to the API (not the web page's files). */
+export function isApiPath(path: string): boolean {
+  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** Honours a sane incoming `X-Request-Id` (else a UUID) and echoes it back. */
+export function requestId(request: IncomingMessage, response: ServerResponse): string {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+  response.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/**
+ * The request log: every API request gets an id (`X-Request-Id`), and once answered one JSON line
+ * with its id, method, path as sent, status and duration in ms. No header is logged, so no token or
+ * cookie can reach the log. Mounted first, it also logs the requests refused before routing (a
+ * body that is not JSON or too large). A request whose client left before the answer was sent is
+ * logged as aborted.
+ */
+export function requestLog(logger: Pino) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (!isApiPath(request.path)) {
+      next();
+      return;
+    }
+    const id = requestId(request, response);
+    (request as { id?: string }).id = id;
+    if (QUIET_PATHS.has(request.path) || !logger.isLevelEnabled('info')) {
+      next();
+      return;
+    }
+    const started = performance.now();
+    const done = (): void => {
+      response.off('finish', done);
+      response.off('close', done);
+      const line = {
+        req: { id, method: request.method, url: request.originalUrl },
+        res: { statusCode: response.statusCode },
+        responseTime: Math.round(performance.now() - started),
+      };
+      if (!response.writableFinished) logger.warn(line, 'request aborted');
+      else if (response.statusCode >= 500) logger.error(line, 'request errored');
+      else logger.info(line, 'request completed');
+    };
+    response.on('finish', done);
+    response.on('close', done);
+    next();
+  };
+}
