@@ -7,6 +7,7 @@ import {
   dayOfInstant,
   daysInMonth,
   endOf,
+  endsOnOrAfter,
   intervalOf,
   intervalsOverlap,
   isDay,
@@ -89,6 +90,26 @@ describe('the interval a date denotes', () => {
     expect(intervalOf('2019-09')).toEqual({ start: '2019-09-01', end: '2019-09-30' });
     expect(intervalOf('2019-09-11')).toEqual({ start: '2019-09-11', end: '2019-09-11' });
     expect(startOf('2019-09')).toBe('2019-09-01');
+  });
+
+  it('ends on or after a day exactly when its last day is that day or later', () => {
+    const day = fc
+      .date({
+        min: new Date('1900-01-01T00:00:00Z'),
+        max: new Date('2100-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString().slice(0, 10));
+    const partial = fc.tuple(day, fc.constantFrom(4, 7, 10)).map(([d, length]) => d.slice(0, length));
+    fc.assert(
+      fc.property(partial, day, (date, other) => {
+        expect(endsOnOrAfter(date, other)).toBe(endOf(date) >= other);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(endsOnOrAfter('2019-02', '2019-02-28')).toBe(true);
+    expect(endsOnOrAfter('2019-02', '2019-03-01')).toBe(false);
+    expect(endsOnOrAfter('2018', '2018-12-31')).toBe(true);
   });
 
   it('is widened to the end of dateEnd', () => {

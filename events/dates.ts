@@ -76,6 +76,15 @@ export function endOf(date: PartialDate): string {
   return date;
 }
 
+/**
+ * Whether the last day of `date` is on or after `day` (`endOf(date) >= day`), without building
+ * that last day: the interval of a year or month reaches `day` when `day`'s year or month is not
+ * later than it.
+ */
+export function endsOnOrAfter(date: PartialDate, day: string): boolean {
+  return date >= day.slice(0, date.length);
+}
+
 /** The interval of `date`, widened to the end of `dateEnd` when given. */
 export function intervalOf(date: PartialDate, dateEnd?: PartialDate): DateInterval {
   return { start: startOf(date), end: endOf(dateEnd ?? date) };

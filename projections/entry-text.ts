@@ -12,13 +12,24 @@
  */
 const BYTES = Symbol('json bytes');
 
+/**
+ * An entry's JSON: the text after its first use, its UTF-8 bytes from its second on. Most entries
+ * that a fold makes for one answer (the events after the nearest checkpoint) are written once and
+ * dropped with it, so they never get a buffer of their own; entries that states share get one.
+ */
+interface EntryJson {
+  text: string | undefined;
+  bytes: Buffer | undefined;
+}
+
 interface Sealed {
-  [BYTES]: { bytes: Buffer | undefined };
+  [BYTES]: EntryJson;
 }
 
 /** Freezes `entry` with room for its JSON; returns it. Nothing may change it afterwards. */
 export function sealEntry<T extends object>(entry: T): T {
-  Object.defineProperty(entry, BYTES, { value: { bytes: undefined } });
+  const json: EntryJson = { text: undefined, bytes: undefined };
+  Object.defineProperty(entry, BYTES, { value: json });
   return Object.freeze(entry);
 }
 
@@ -146,9 +157,18 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
     out.text(text);
     return true;
   }
-  const holder = (value as Partial<Sealed>)[BYTES];
-  if (holder !== undefined) {
-    out.bytes((holder.bytes ??= Buffer.from(JSON.stringify(value))));
+  const json = (value as Partial<Sealed>)[BYTES];
+  if (json !== undefined) {
+    if (json.bytes !== undefined) {
+      out.bytes(json.bytes);
+    } else if (json.text === undefined) {
+      json.text = JSON.stringify(value);
+      out.text(json.text);
+    } else {
+      json.bytes = Buffer.from(json.text);
+      json.text = undefined;
+      out.bytes(json.bytes);
+    }
     return true;
   }
   if (Array.isArray(value)) {
@@ -165,10 +185,24 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
   for (const key of Object.keys(value)) {
     const member = (value as Record<string, unknown>)[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    out.text(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+    if (!first) out.text(',');
+    out.text(keyText(key));
     first = false;
     writeValue(member, out);
   }
   out.text('}');
   return true;
+}
+
+/** `"key":` for the keys met so far (the state's own, country codes), up to a bound. */
+const keyTexts = new Map<string, string>();
+const KEY_TEXTS_MAX = 4096;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (keyTexts.size < KEY_TEXTS_MAX) keyTexts.set(key, text);
+  }
+  return text;
 }

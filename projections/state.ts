@@ -13,7 +13,7 @@ import {
   type TalksLevel,
 } from '../events/catalogue';
 import { countriesOf } from '../events/countries';
-import { endOf, startOf } from '../events/dates';
+import { endsOnOrAfter, startOf } from '../events/dates';
 import { knownEvents, resolveCorrections, type Resolution, type ResolvedEvent } from './corrections';
 import type {
   Agreement,
@@ -687,7 +687,7 @@ export function finishState(folded: RelationState, ctx: FinishContext): Relation
     if (
       agreement.status === 'termination-notified' &&
       agreement.terminatesOn !== undefined &&
-      endOf(agreement.terminatesOn) < ctx.asOf
+      !endsOnOrAfter(agreement.terminatesOn, ctx.asOf)
     ) {
       warnings.push({
         code: 'terminates-on-passed',

@@ -4,7 +4,7 @@
  */
 import type { PairId } from '../events/catalogue';
 import { countriesOf } from '../events/countries';
-import { addMonths, endOf } from '../events/dates';
+import { addMonths, endsOnOrAfter } from '../events/dates';
 import type { RelationState, TensionIndex } from './state.types';
 
 export const TENSION_INDEX_VERSION = 1;
@@ -72,7 +72,7 @@ export function tensionIndex(
   }
   const windowStart = rulingWindowStart(asOf);
   let rulings = 0;
-  for (const ruling of state.rulings) if (endOf(ruling.date) >= windowStart) rulings += w.ruling;
+  for (const ruling of state.rulings) if (endsOnOrAfter(ruling.date, windowStart)) rulings += w.ruling;
   bilateral += Math.max(rulings, w.rulingsCap);
   components.bilateral = round(bilateral);
   const value = round(Object.values(components).reduce((sum, part) => sum + part, 0));
