@@ -8,8 +8,8 @@ import pino, { stdSerializers, type Logger as Pino, type LevelWithSilent } from 
  * nestjs-pino, used before, mounts pino-http in front of every route: each request got a child
  * logger and an AsyncLocalStorage scope, which in Node 20 turns on a hook for every promise made
  * while serving it. Nothing here logs per request besides the request log, which knows its request
- * (see `request-log.ts`); without that machinery a small answer takes ~12 kB less garbage and
- * ~40 µs less CPU.
+ * (see `request-log.ts`); without that machinery a `/health` answer leaves ~47 kB of garbage
+ * instead of ~65 kB, and takes ~5 % less CPU.
  */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
