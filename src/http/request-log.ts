@@ -5,6 +5,9 @@ import type { Logger as Pino } from 'pino';
 
 const API_PREFIXES = ['/api', '/health', '/metrics'];
 
+/** The Server-Sent Events stream, which stays open until its client leaves. */
+const LIVE_PATH = '/api/live';
+
 /** Paths polled by probes and scrapers: answered with a request id, never logged. */
 const QUIET_PATHS = new Set(['/health', '/metrics']);
 
@@ -26,7 +29,7 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
  * with its id, method, path as sent, status and duration in ms. No header is logged, so no token or
  * cookie can reach the log. Mounted first, it also logs the requests refused before routing (a
  * body that is not JSON or too large). A request whose client left before the answer was sent is
- * logged as aborted.
+ * logged as aborted, except a live event stream, whose client leaving is its end.
  */
 export function requestLog(logger: Pino) {
   return (request: Request, response: Response, next: NextFunction): void => {
@@ -36,7 +39,7 @@ export function requestLog(logger: Pino) {
     }
     const id = requestId(request, response);
     (request as { id?: string }).id = id;
-    if (QUIET_PATHS.has(request.path) || !logger.isLevelEnabled('info')) {
+    if (QUIET_PATHS.has(request.path) || !logger.isLevelEnabled('error')) {
       next();
       return;
     }
@@ -49,7 +52,9 @@ export function requestLog(logger: Pino) {
         res: { statusCode: response.statusCode },
         responseTime: Math.round(performance.now() - started),
       };
-      if (!response.writableFinished) logger.warn(line, 'request aborted');
+      // A live event stream ends when its client leaves: that is how it is meant to end.
+      if (!response.writableFinished && request.path === LIVE_PATH) logger.info(line, 'stream closed');
+      else if (!response.writableFinished) logger.warn(line, 'request aborted');
       else if (response.statusCode >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
     };

@@ -110,4 +110,25 @@ describe('the request log', () => {
     });
     expect(lines[0]?.req?.headers).toBeUndefined();
   });
+
+  it('logs a live event stream once its client leaves, as closed rather than aborted', async () => {
+    // When a client opens the live stream and leaves after its headers
+    const live = await httpRequest(server.url, {
+      method: 'GET',
+      path: '/api/live',
+      headers: { accept: 'text/event-stream', 'x-request-id': 'log-test-live-1' },
+    });
+    expect(live.status).toBe(200);
+    expect(live.truncated).toBe(true);
+
+    // Then one info line tells of it, with its status
+    const lines = await lineAbout('log-test-live-1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: 'stream closed',
+      req: { id: 'log-test-live-1', method: 'GET', url: '/api/live' },
+      res: { statusCode: 200 },
+    });
+  });
 });
