@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import type { CorrectionChanges, Phase } from '../../events/catalogue';
-import { daysInMonth, intervalOf } from '../../events/dates';
+import { daysInMonth } from '../../events/dates';
+import { eventInterval } from '../../projections/subject';
 import {
   agreementNormalised,
   agreementSigned,
@@ -154,15 +155,43 @@ export const streamInputs: fc.Arbitrary<TestInput[]> = fc
     return inputs;
   });
 
-/** Whether no two developments of `inputs` share an interval, the case in which fold order is free of revisions. */
+/**
+ * Whether no two developments of `inputs` share an interval, the case in which fold order is free
+ * of revisions. A correction of `date` or `dateEnd` gives its target another interval, which must
+ * not be another development's either.
+ */
 export function intervalsDistinct(inputs: readonly TestInput[]): boolean {
-  const seen = new Set<string>();
-  for (const input of inputs) {
-    if (input.type === 'event-corrected' || input.type === 'event-retracted') continue;
-    const { start, end } = intervalOf(input.date!, input.dateEnd);
+  const owners = new Map<string, string>();
+  const dates = new Map<string, { date: string; dateEnd: string | undefined }>();
+  const claim = (id: string, date: string, dateEnd: string | undefined): boolean => {
+    const { start, end } = eventInterval({ date, dateEnd });
     const key = `${start}/${end}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const owner = owners.get(key);
+    if (owner !== undefined && owner !== id) return false;
+    owners.set(key, id);
+    dates.set(id, { date, dateEnd });
+    return true;
+  };
+  for (const [index, input] of inputs.entries()) {
+    if (input.type === 'event-retracted') continue;
+    if (input.type === 'event-corrected') {
+      const { eventId, changes } = input.data as unknown as {
+        eventId?: unknown;
+        changes?: Record<string, unknown>;
+      };
+      const before = typeof eventId === 'string' ? dates.get(eventId) : undefined;
+      if (before === undefined || changes === undefined) continue;
+      const date = typeof changes.date === 'string' ? changes.date : before.date;
+      const dateEnd =
+        'dateEnd' in changes
+          ? typeof changes.dateEnd === 'string'
+            ? changes.dateEnd
+            : undefined
+          : before.dateEnd;
+      if (!claim(eventId as string, date, dateEnd)) return false;
+      continue;
+    }
+    if (!claim(input.id ?? `#${index}`, input.date!, input.dateEnd)) return false;
   }
   return true;
 }
