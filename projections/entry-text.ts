@@ -5,9 +5,9 @@
  * warning, a listed event, `talks`, a list status) instead of changing them, and seals each new
  * one with {@link sealEntry}: frozen, with room for its JSON, which is encoded on first use and kept
  * beside it (a non-enumerable symbol member, invisible to `JSON.stringify`, `Object.keys` and
- * equality checks), as text at first and as bytes once the entry is written again. States, checkpoints and the points of a series share those entries, so
- * {@link writeJson} writes a state as its few own fields around bytes made once per entry, copied
- * into buffers: the UTF-8 of `JSON.stringify(state)` (a property test holds it to that) without
+ * equality checks), as text at first and as bytes once the entry is written again. States,
+ * checkpoints and the points of a series share those entries, so {@link writeJson} writes a state
+ * as its few own fields around bytes made once per entry, copied into buffers: the UTF-8 of `JSON.stringify(state)` (a property test holds it to that) without
  * building, flattening and encoding the whole text on every answer.
  */
 const BYTES = Symbol('json bytes');

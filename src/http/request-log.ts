@@ -17,7 +17,7 @@ export function isApiPath(path: string): boolean {
 }
 
 /** Honours a sane incoming `X-Request-Id` (else a UUID) and echoes it back. */
-export function requestId(request: IncomingMessage, response: ServerResponse): string {
+function requestId(request: IncomingMessage, response: ServerResponse): string {
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
   response.setHeader('X-Request-Id', id);
