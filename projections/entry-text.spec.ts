@@ -63,6 +63,47 @@ describe('JSON text of states from shared entries', () => {
     );
   });
 
+  it('writes lists that share entries, edited from one to the next, as JSON.stringify does', () => {
+    // Lists beginning with the same entry, each the one before with entries added, removed or
+    // replaced anywhere (and unsealed or primitive elements among them), as a series of states has.
+    const edit = fc.record({
+      at: fc.nat(),
+      kind: fc.constantFrom('insert', 'remove', 'replace', 'append', 'plain', 'primitive'),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.array(edit, { maxLength: 6 }), { maxLength: 8 }),
+        (size, rounds) => {
+          let made = 0;
+          const entry = () => sealEntry({ n: made++, text: 'é'.repeat(made % 5) });
+          const head = entry();
+          let current: unknown[] = [head, ...Array.from({ length: size - 1 }, entry)];
+          const lists = [current];
+          for (const edits of rounds) {
+            const next = [...current];
+            for (const { at, kind } of edits) {
+              // The first element stays, so that every list is met as the same list again.
+              const where = 1 + (at % Math.max(1, next.length));
+              if (kind === 'insert') next.splice(where, 0, entry());
+              else if (kind === 'remove' && next.length > 1) next.splice(Math.min(where, next.length - 1), 1);
+              else if (kind === 'replace' && next.length > 1)
+                next[Math.min(where, next.length - 1)] = entry();
+              else if (kind === 'append') next.push(entry());
+              else if (kind === 'plain') next.splice(where, 0, { n: made++ });
+              else if (kind === 'primitive') next.splice(where, 0, made % 2 === 0 ? `s${made++}` : null);
+            }
+            lists.push(next);
+            current = next;
+          }
+          const value = { lists, again: lists };
+          expect(Buffer.concat(sharedJson(value)).toString('utf8')).toBe(JSON.stringify(value));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes an answer larger than its scratch buffer whole, in pieces', () => {
     const entries = Array.from({ length: 3000 }, (_, i) =>
       sealEntry({ i, text: `entry ${i} ${'é漢'.repeat(100)}` }),

@@ -22,6 +22,26 @@ interface EntryJson {
   bytes: Buffer | undefined;
 }
 
+/**
+ * A list as last written in an answer: its elements (copied) and its bytes, `[`, the elements'
+ * bytes separated by `,`, then `]`, with where each element's bytes end (the next begins one byte
+ * later, after its comma). An element counts only where its JSON cannot have changed since: a
+ * sealed entry or a primitive; any other is {@link NOT_KEPT}.
+ */
+interface ListJson {
+  elements: unknown[];
+  bytes: Buffer;
+  ends: Uint32Array;
+}
+
+/** Marks a list's first entry met once in an answer: its list is remembered from the second on. */
+const SEEN = Symbol('first of a list');
+
+const NOT_KEPT = Symbol('not kept');
+
+/** How far ahead in the last list an element is looked for (see {@link writeList}). */
+const LOOK_AHEAD = 16;
+
 interface Sealed {
   [BYTES]: EntryJson;
 }
@@ -95,6 +115,9 @@ class ByteWriter {
   private static readonly scratch = Buffer.allocUnsafe(256 * 1024);
   private buffer: Buffer = ByteWriter.scratch;
   private length = 0;
+  private pieces = 0;
+  /** The lists of this answer, by their first entry (see {@link writeList}). */
+  readonly lists = new Map<object, ListJson | typeof SEEN>();
 
   constructor(private readonly sink: (piece: Buffer, release: ReleasePiece) => void) {}
 
@@ -126,6 +149,30 @@ class ByteWriter {
     this.length += bytes.length;
   }
 
+  /** `bytes[from..to)`. */
+  range(bytes: Buffer, from: number, to: number): void {
+    this.reserve(to - from);
+    bytes.copy(this.buffer, this.length, from, to);
+    this.length += to - from;
+  }
+
+  /** Where the next byte goes in the current piece. */
+  get position(): number {
+    return this.length;
+  }
+
+  /** How many pieces were handed on so far: positions compare only within one piece. */
+  get piece(): number {
+    return this.pieces;
+  }
+
+  /** A copy of the current piece's bytes from `from` on. */
+  copyFrom(from: number): Buffer {
+    const copy = Buffer.allocUnsafe(this.length - from);
+    this.buffer.copy(copy, 0, from, this.length);
+    return copy;
+  }
+
   finish(): void {
     this.closePiece();
   }
@@ -139,6 +186,7 @@ class ByteWriter {
 
   private closePiece(): void {
     if (this.length === 0) return;
+    this.pieces++;
     if (this.buffer === ByteWriter.scratch) {
       const copy = Buffer.allocUnsafe(this.length);
       this.buffer.copy(copy, 0, 0, this.length);
@@ -146,6 +194,87 @@ class ByteWriter {
     } else {
       this.sink(this.buffer.subarray(0, this.length), releaser(this.buffer));
     }
+  }
+}
+
+/** The JSON kept beside `value` when it is a sealed entry. */
+function jsonOf(value: unknown): EntryJson | undefined {
+  return typeof value === 'object' && value !== null ? (value as Partial<Sealed>)[BYTES] : undefined;
+}
+
+/** `element` as a list's bytes may remember it: itself where its JSON cannot change. */
+function keptElement(element: unknown): unknown {
+  return typeof element !== 'object' || element === null || jsonOf(element) !== undefined
+    ? element
+    : NOT_KEPT;
+}
+
+/**
+ * Writes a list as `JSON.stringify` would. Within one answer, a list whose first element is a
+ * sealed entry is, from the second list that begins with that entry on, written from the bytes of
+ * the last one wherever it has the same elements in the same order. Along a series of snapshots
+ * the fold's lists (rulings, warnings, agreements…) keep their entries from one date to the next
+ * and mostly grow at the end, so each point is written as a few runs of the point before instead
+ * of entry after entry. (Across answers this does not pay: states at random dates differ too
+ * much, and keeping lists' bytes for every pair costs memory.)
+ */
+function writeList(list: readonly unknown[], out: ByteWriter): void {
+  const first = list[0];
+  const head = list.length > 0 && jsonOf(first) !== undefined ? (first as object) : undefined;
+  const known = head === undefined ? undefined : out.lists.get(head);
+  if (head === undefined || known === undefined) {
+    if (head !== undefined) out.lists.set(head, SEEN);
+    out.text('[');
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0) out.text(',');
+      if (!writeValue(list[i], out)) out.text('null');
+    }
+    out.text(']');
+    return;
+  }
+  const last = known === SEEN ? undefined : known;
+  const previous = last?.elements ?? [];
+  const piece = out.piece;
+  const start = out.position;
+  const ends = new Uint32Array(list.length);
+  /** Bytes written entry by entry. */
+  let fresh = 0;
+  out.text('[');
+  // `j` walks the last list beside `i`: where an element is not the one the last list had there,
+  // the next few of the last list are looked at, so that a few entries removed, added or replaced
+  // (an agreement whose status changed, warnings added before others) do not end the runs after them.
+  let j = 0;
+  for (let i = 0; i < list.length;) {
+    if (i > 0) out.text(',');
+    const element = list[i];
+    let at = j;
+    const ahead = Math.min(previous.length, j + LOOK_AHEAD);
+    while (at < ahead && previous[at] !== element) at++;
+    if (at < ahead) {
+      // A run of elements that follow each other in the last list too: its bytes, commas included.
+      let end = 1;
+      while (i + end < list.length && at + end < previous.length && list[i + end] === previous[at + end])
+        end++;
+      const from = at === 0 ? 1 : last!.ends[at - 1]! + 1;
+      const shift = out.position - start - from;
+      out.range(last!.bytes, from, last!.ends[at + end - 1]!);
+      for (let k = 0; k < end; k++) ends[i + k] = last!.ends[at + k]! + shift;
+      i += end;
+      j = at + end;
+    } else {
+      const before = out.position;
+      if (!writeValue(element, out)) out.text('null');
+      ends[i] = out.position - start;
+      fresh += out.position - before;
+      i++;
+    }
+  }
+  out.text(']');
+  // The list is remembered when a good part of it (a quarter of its bytes) was written anew: a few
+  // entries more or less at the end are not worth copying the whole list again. Positions hold
+  // within one piece, so a list that spans two is not remembered.
+  if ((last === undefined || fresh * 4 >= out.position - start) && out.piece === piece) {
+    out.lists.set(head, { elements: list.map(keptElement), bytes: out.copyFrom(start), ends });
   }
 }
 
@@ -172,12 +301,7 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
     return true;
   }
   if (Array.isArray(value)) {
-    out.text('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.text(',');
-      if (!writeValue(value[i], out)) out.text('null');
-    }
-    out.text(']');
+    writeList(value, out);
     return true;
   }
   out.text('{');

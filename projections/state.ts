@@ -656,6 +656,22 @@ export function foldFrom(state: RelationState, items: readonly FoldItem[]): Rela
   return next;
 }
 
+const terminationsPassed = new WeakMap<Agreement, Warning>();
+
+/** The warning that `agreement`'s notified termination date has passed: one per agreement entry, sealed. */
+function terminationPassed(agreement: Agreement): Warning {
+  let warning = terminationsPassed.get(agreement);
+  if (warning === undefined) {
+    warning = sealEntry<Warning>({
+      code: 'terminates-on-passed',
+      message: `agreement ${agreement.agreementId} (${agreement.name}) was to terminate on ${agreement.terminatesOn}; no later event on it is recorded`,
+      eventId: agreement.eventId,
+    });
+    terminationsPassed.set(agreement, warning);
+  }
+  return warning;
+}
+
 /** What {@link finishState} adds to a folded state. */
 export interface FinishContext {
   asOf: string;
@@ -689,11 +705,7 @@ export function finishState(folded: RelationState, ctx: FinishContext): Relation
       agreement.terminatesOn !== undefined &&
       !endsOnOrAfter(agreement.terminatesOn, ctx.asOf)
     ) {
-      warnings.push({
-        code: 'terminates-on-passed',
-        message: `agreement ${agreement.agreementId} (${agreement.name}) was to terminate on ${agreement.terminatesOn}; no later event on it is recorded`,
-        eventId: agreement.eventId,
-      });
+      warnings.push(terminationPassed(agreement));
     }
   }
   folded.warnings = warnings;
