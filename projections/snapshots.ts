@@ -8,10 +8,10 @@ import { knownEvents, resolveCorrections } from './corrections';
 import {
   applyEvent,
   copyState,
+  finishState,
   initialState,
   lastRevision,
   orderForFold,
-  stateFromCheckpoint,
   type FoldItem,
 } from './state';
 import type { RelationState } from './state.types';
@@ -70,6 +70,12 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
  * `items[0..next)` (warnings that do not come from the fold already first in it), every one of
  * which ends on or before the earliest of `dates`. Takes ownership of `prefix` and advances it.
  * A cache resumes here from a checkpoint instead of from the first event.
+ *
+ * An event under way at a date (a month-precision event, a range) stops the prefix there, since
+ * the events after it in fold order must wait for it. The events after it that are already over
+ * go into a second running fold, `past`, which skips the ones under way and serves each later date
+ * while they are still under way; once one of them is over, `past` is folded again from the
+ * prefix. So such an event costs one refold when it ends, not one per date while it lasts.
  */
 export function snapshotsAlong(
   prefix: RelationState,
@@ -79,13 +85,34 @@ export function snapshotsAlong(
   ctx: { knownAt: string; revision: number },
 ): Snapshot[] {
   const byDate = new Map<string, RelationState>();
+  /** The prefix, then the items after it over by the last date, in fold order; `undefined`: none. */
+  let past: RelationState | undefined;
+  /** The items from `next` up to here were taken into `past` or into `underWay`. */
+  let frontier = next;
+  /** Items before `frontier` skipped by `past`: under way at the last date. */
+  let underWay: FoldItem[] = [];
   for (const date of [...new Set(dates)].sort()) {
     while (next < items.length && items[next]!.end <= date) {
       const item = items[next]!;
       applyEvent(prefix, item.event, item.start);
       next++;
     }
-    byDate.set(date, stateFromCheckpoint(prefix, items, next, { asOf: date, ...ctx }));
+    if (past !== undefined && underWay.some((item) => item.end <= date)) past = undefined;
+    if (past === undefined) {
+      if (next >= items.length || items[next]!.start > date) {
+        byDate.set(date, finishState(copyState(prefix), { asOf: date, ...ctx, uncertain: [] }));
+        continue;
+      }
+      past = copyState(prefix);
+      frontier = next;
+      underWay = [];
+    }
+    for (; frontier < items.length && items[frontier]!.start <= date; frontier++) {
+      const item = items[frontier]!;
+      if (item.end <= date) applyEvent(past, item.event, item.start);
+      else underWay.push(item);
+    }
+    byDate.set(date, finishState(copyState(past), { asOf: date, ...ctx, uncertain: underWay }));
   }
   // A date asked twice gets two independent states.
   const used = new Set<string>();
