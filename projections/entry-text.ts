@@ -236,7 +236,7 @@ function writeList(list: readonly unknown[], out: ByteWriter): void {
   const previous = last?.elements ?? [];
   const piece = out.piece;
   const start = out.position;
-  const ends = new Uint32Array(list.length);
+  const ends = scratchEnds(list.length);
   /** Bytes written entry by entry. */
   let fresh = 0;
   out.text('[');
@@ -274,8 +274,29 @@ function writeList(list: readonly unknown[], out: ByteWriter): void {
   // entries more or less at the end are not worth copying the whole list again. Positions hold
   // within one piece, so a list that spans two is not remembered.
   if ((last === undefined || fresh * 4 >= out.position - start) && out.piece === piece) {
-    out.lists.set(head, { elements: list.map(keptElement), bytes: out.copyFrom(start), ends });
+    out.lists.set(head, {
+      elements: list.map(keptElement),
+      bytes: out.copyFrom(start),
+      ends: ends.slice(0, list.length),
+    });
   }
+  freeEnds(ends);
+}
+
+/**
+ * Arrays for the ends of a list's elements while it is written, kept between lists: most lists
+ * are not remembered, and a typed array costs more to make than the list costs to write. One per
+ * list being written at once (a list inside an element of another).
+ */
+const endsPool: Uint32Array[] = [];
+
+function scratchEnds(length: number): Uint32Array {
+  const ends = endsPool.pop();
+  return ends !== undefined && ends.length >= length ? ends : new Uint32Array(Math.max(length, 256));
+}
+
+function freeEnds(ends: Uint32Array): void {
+  if (endsPool.length < 8) endsPool.push(ends);
 }
 
 /** Writes `value` as `JSON.stringify` would; false (and nothing written) where it writes nothing. */
