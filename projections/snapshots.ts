@@ -51,10 +51,8 @@ export interface Snapshot {
 
 /**
  * The state at each date, as known at `knownAt`, each equal to `stateAt` for that date, in the
- * order asked. The fold advances through the prefix of fold-ordered events certain at every later
- * date too; only the events after that prefix that are already certain at one date (they follow a
- * long event still under way) are folded again for it, on a copy. The states share entries that the
- * fold never changes (rulings, warnings, items…): treat them as read-only.
+ * order asked, in one pass over the events in fold order (see {@link snapshotsAlong}). The states
+ * share entries that the fold never changes (rulings, warnings, items…): treat them as read-only.
  */
 export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery): Snapshot[] {
   const known = knownEvents(events, q.pair, q.knownAt);

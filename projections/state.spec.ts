@@ -24,7 +24,7 @@ import {
   terminationSuspended,
   tightened,
 } from '../test/support/recorded-events';
-import { evolve, foldFrom, initialState, orderForFold, stateAt, stateFromCheckpoint } from './state';
+import { evolve, foldFrom, initialState, orderForFold, stateAt } from './state';
 import { resolveCorrections } from './corrections';
 
 const PAIR = 'JPN-KOR';
@@ -652,15 +652,6 @@ describe('state as of a date', () => {
       const checkpoint = foldFrom(initialState(PAIR), items.slice(0, 1));
       const frozen = structuredClone(checkpoint);
       expect(foldFrom(checkpoint, items.slice(1))).toEqual(foldFrom(initialState(PAIR), items));
-      expect(checkpoint).toEqual(frozen);
-    });
-
-    it('resumes from a checkpoint to the same state as a fold from the start, leaving the checkpoint as it was', () => {
-      const items = orderForFold(resolveCorrections(events));
-      const checkpoint = foldFrom(initialState(PAIR), items.slice(0, 2));
-      const frozen = structuredClone(checkpoint);
-      const q = { pair: PAIR, asOf: '2023-12-31', knownAt: '2030-01-01T00:00:00.000Z' };
-      expect(stateFromCheckpoint(checkpoint, items, 2, { ...q, revision: 2 })).toEqual(stateAt(events, q));
       expect(checkpoint).toEqual(frozen);
     });
 

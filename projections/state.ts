@@ -713,30 +713,6 @@ export function finishState(folded: RelationState, ctx: FinishContext): Relation
   return folded;
 }
 
-/**
- * The state at `ctx.asOf` resumed from a checkpoint: `checkpoint` is the fold (from
- * {@link initialState} plus the resolution's warnings) of `items[0..position)`, every one of which
- * ends on or before `asOf`. The items after `position` that are certain by `asOf` are folded onto
- * a copy, the ones under way listed as uncertain; `checkpoint` is left as it was. This is how
- * snapshots advance, and how a cache of checkpoints in fold order answers an as-of query without
- * refolding the stream.
- */
-export function stateFromCheckpoint(
-  checkpoint: RelationState,
-  items: readonly FoldItem[],
-  position: number,
-  ctx: Omit<FinishContext, 'uncertain' | 'referenceWarnings'>,
-): RelationState {
-  const state = copyState(checkpoint);
-  const uncertain: FoldItem[] = [];
-  for (let i = position; i < items.length && items[i]!.start <= ctx.asOf; i++) {
-    const item = items[i]!;
-    if (item.end <= ctx.asOf) applyEvent(state, item.event, item.start);
-    else uncertain.push(item);
-  }
-  return finishState(state, { ...ctx, uncertain });
-}
-
 /** The last revision among the known events, -1 when none. */
 export function lastRevision(known: readonly RecordedEvent[]): number {
   return known.reduce((max, event) => Math.max(max, event.revision), -1);
