@@ -291,8 +291,11 @@ async function alternate(
   return [first, second];
 }
 
-function average(results: readonly LoadResult[], key: keyof LoadResult): number {
-  return results.reduce((sum, r) => sum + r[key], 0) / results.length;
+function average(
+  results: readonly LoadResult[],
+  key: 'requestsPerSecond' | 'serverCpuUsPerRequest' | 'connectMs',
+): number {
+  return results.reduce((sum, r) => sum + (r[key] ?? Number.NaN), 0) / results.length;
 }
 
 async function measureHttp(
@@ -346,13 +349,20 @@ async function measureHttp(
     // 80,000 events, about 80 pairs of this workload at a million events).
     const hotSet = pairs.slice(-60);
     const health = (): Promise<LoadResult> =>
-      load({ url: server.url, connections: 50, seconds: options.seconds, path: () => '/health' });
+      load({
+        url: server.url,
+        connections: 50,
+        seconds: options.seconds,
+        path: () => '/health',
+        pid: server.process.pid,
+      });
     const stateOf = (set: readonly PairId[]) => (): Promise<LoadResult> =>
       load({
         url: server.url,
         connections: 50,
         seconds: options.seconds,
         path: () => `/api/relations/${set[random.int(set.length)]!}/state?asOf=${randomDay(random)}`,
+        pid: server.process.pid,
       });
     await load({ url: server.url, connections: 50, seconds: 2, path: () => '/health' });
     const [healthRuns, stateRuns] = await alternate(2, health, stateOf(hotSet));
@@ -361,8 +371,13 @@ async function measureHttp(
     const p99 = Math.max(...stateRuns.map((r) => r.p99Ms));
     const healthP99 = Math.max(...healthRuns.map((r) => r.p99Ms));
     const failures = stateRuns.reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+    const healthCpuUs = average(healthRuns, 'serverCpuUsPerRequest');
+    const stateCpuUs = average(stateRuns, 'serverCpuUsPerRequest');
+    const connectMs = Math.max(...[...healthRuns, ...stateRuns].map((r) => r.connectMs ?? 0));
     log(
-      `health ${healthRps.toFixed(0)} req/s; state ${stateRps.toFixed(0)} req/s, p99 ${p99} ms, ${failures} failures`,
+      `health ${healthRps.toFixed(0)} req/s (${healthCpuUs.toFixed(0)} µs of server CPU each); ` +
+        `state ${stateRps.toFixed(0)} req/s (${stateCpuUs.toFixed(0)} µs each), p99 ${p99.toFixed(1)} ms, ` +
+        `${failures} failures; all 50 connections answered within ${connectMs.toFixed(0)} ms of each run's start`,
     );
     rows.push(
       ratioRow({
@@ -379,8 +394,21 @@ async function measureHttp(
         ours: { value: p99, unit: 'ms' },
         bar: { kind: 'max', limit: 20, label: '≤ 20 ms' },
         // The same server's simplest answer at the same concurrency: 50 connections on the core
-        // the server shares with nothing but the load generator queue up whatever is asked.
-        note: `GET /health p99 in the same run: ${healthP99} ms`,
+        // the server shares with nothing but the load generator queue up whatever is asked, so
+        // by Little's law a request waits 50 / throughput on average.
+        note:
+          `GET /health p99 in the same run: ${healthP99.toFixed(1)} ms; at 50 connections the mean ` +
+          `wait is 50 / throughput: ${(50_000 / stateRps).toFixed(1)} ms for GET state, ` +
+          `${(50_000 / healthRps).toFixed(1)} ms for /health`,
+      }),
+      // What each answer costs the server, whatever share of the two cores the load generator
+      // takes: the throughput the server would reach on a core of its own.
+      ratioRow({
+        id: 'http-state-cpu',
+        what: 'GET state answers per second of server CPU (same runs)',
+        ours: { value: 1e6 / stateCpuUs, unit: 'answers/s' },
+        baseline: { value: 1e6 / healthCpuUs, unit: 'answers/s', what: 'GET /health' },
+        note: `${stateCpuUs.toFixed(0)} µs vs ${healthCpuUs.toFixed(0)} µs of server CPU (user + system) per answer`,
       }),
     );
     const all = await stateOf(pairs)();
@@ -389,7 +417,10 @@ async function measureHttp(
         id: 'http-state-all-pairs',
         what: `GET state, random dates on all ${pairs.length} pairs (beyond the cache), 50 connections`,
         ours: { value: all.requestsPerSecond, unit: 'req/s' },
-        note: `p99 ${all.p99Ms} ms; ${(all.requestsPerSecond / healthRps).toFixed(2)} of /health`,
+        note:
+          `p99 ${all.p99Ms.toFixed(0)} ms; ${(all.requestsPerSecond / healthRps).toFixed(2)} of /health; ` +
+          `${(all.serverCpuUsPerRequest! / 1000).toFixed(1)} ms of server CPU per answer; the last of the ` +
+          `50 connections had its first answer after ${((all.connectMs ?? 0) / 1000).toFixed(1)} s (not measured)`,
       }),
     );
 
