@@ -420,7 +420,8 @@ async function measureHttp(
         note:
           `p99 ${all.p99Ms.toFixed(0)} ms; ${(all.requestsPerSecond / healthRps).toFixed(2)} of /health; ` +
           `${(all.serverCpuUsPerRequest! / 1000).toFixed(1)} ms of server CPU per answer; the last of the ` +
-          `50 connections had its first answer after ${((all.connectMs ?? 0) / 1000).toFixed(1)} s (not measured)`,
+          `50 connections had its first answer after ${((all.connectMs ?? 0) / 1000).toFixed(1)} s (not measured)` +
+          (all.connected === 50 ? '' : `; ${all.connected} of 50 had answered when measuring began`),
       }),
     );
 

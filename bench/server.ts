@@ -129,6 +129,8 @@ export interface LoadResult {
   serverCpuUsPerRequest?: number;
   /** From the start until every connection had its first answer (the measured window's start). */
   connectMs?: number;
+  /** Connections that had answered when the window opened (fewer than asked if it opened on timeout). */
+  connected?: number;
 }
 
 /** CPU time (user + system) a process has used, in ms, from `/proc` (Linux; clock ticks of 10 ms). */
@@ -164,7 +166,7 @@ export function load(options: {
   let errors = 0;
   const answered = new Set<unknown>();
   const started = performance.now();
-  let window: { start: number; cpu: number } | undefined;
+  let window: { start: number; cpu: number; connected: number } | undefined;
   let result: Omit<LoadResult, 'p50Ms' | 'p99Ms'> | undefined;
   return new Promise<LoadResult>((resolve, reject) => {
     const instance = autocannon(
@@ -194,7 +196,11 @@ export function load(options: {
     const open = (): void => {
       if (window) return;
       clearTimeout(connectTimer);
-      window = { start: performance.now(), cpu: options.pid === undefined ? 0 : cpuMs(options.pid) };
+      window = {
+        start: performance.now(),
+        cpu: options.pid === undefined ? 0 : cpuMs(options.pid),
+        connected: answered.size,
+      };
       setTimeout(close, options.seconds * 1000);
     };
     const close = (): void => {
@@ -206,6 +212,7 @@ export function load(options: {
         errors,
         non2xx,
         connectMs: window!.start - started,
+        connected: window!.connected,
         serverCpuUsPerRequest:
           options.pid === undefined || requests === 0
             ? undefined
