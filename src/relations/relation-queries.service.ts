@@ -48,6 +48,55 @@ const LONGEST_PERIOD_DAYS: Record<Every, number> = { day: 1, week: 7, month: 31,
 
 type Query = Record<string, unknown>;
 
+/** The state's top-level fields in the order a state lists them: what `fields` may name. */
+export const STATE_FIELDS = [
+  'pair',
+  'asOf',
+  'knownAt',
+  'revision',
+  'measures',
+  'agreements',
+  'disputes',
+  'rulings',
+  'talks',
+  'index',
+  'pending',
+  'uncertain',
+  'warnings',
+] as const satisfies readonly (keyof RelationState)[];
+export type StateField = (typeof STATE_FIELDS)[number];
+// Compiles only while every field of the state is in the list above.
+const everyFieldListed: Exclude<keyof RelationState, StateField> extends never ? true : never = true;
+void everyFieldListed;
+
+/** A state, or only the fields asked for with `fields`. */
+export type StateView = RelationState | Partial<RelationState>;
+
+/**
+ * `fields=index,revision`: the top-level fields of the state to answer, in the state's own order
+ * whatever the order asked; `undefined` for the whole state.
+ */
+function fieldsParam(raw: unknown): StateField[] | undefined {
+  const listed = listParam('fields', raw);
+  if (listed === undefined) return undefined;
+  if (listed.length === 0) throw invalidQuery('fields', 'name at least one field of the state');
+  const unknown = listed.find((field) => !(STATE_FIELDS as readonly string[]).includes(field));
+  if (unknown !== undefined) {
+    throw invalidQuery(
+      'fields',
+      `"${unknown.slice(0, 40)}" is not a field of the state; give some of ${STATE_FIELDS.join(', ')}`,
+    );
+  }
+  return STATE_FIELDS.filter((field) => listed.includes(field));
+}
+
+function pick(state: RelationState, fields: readonly StateField[] | undefined): StateView {
+  if (fields === undefined) return state;
+  const view: Partial<Record<StateField, unknown>> = {};
+  for (const field of fields) view[field] = state[field];
+  return view as Partial<RelationState>;
+}
+
 /** A pair's summary in `GET /api/relations`. */
 export interface RelationSummary {
   pair: PairId;
@@ -146,21 +195,29 @@ export class RelationQueries {
     };
   }
 
-  async state(pair: PairId, query: Query): Promise<RelationState> {
+  async state(pair: PairId, query: Query): Promise<StateView> {
     const { asOf, knownAt } = this.asOfKnownAt(query);
+    const fields = fieldsParam(query.fields);
     if ((await this.readModel.revision(pair)) < 0) throw notFound(pair);
-    return this.readModel.state(pair, asOf, knownAt);
+    return pick(await this.readModel.state(pair, asOf, knownAt), fields);
   }
 
   async snapshots(
     pair: PairId,
     query: Query,
-  ): Promise<{ pair: PairId; knownAt: string; snapshots: RelationSnapshot[] }> {
+  ): Promise<{ pair: PairId; knownAt: string; snapshots: { date: string; state: StateView }[] }> {
     const { instant, today } = this.now();
     const knownAt = instantParam('knownAt', query.knownAt) ?? instant;
     const dates = this.snapshotDates(query, today);
+    const fields = fieldsParam(query.fields);
     if ((await this.readModel.revision(pair)) < 0) throw notFound(pair);
-    return { pair, knownAt, snapshots: await this.readModel.snapshots(pair, dates, knownAt) };
+    const snapshots: RelationSnapshot[] = await this.readModel.snapshots(pair, dates, knownAt);
+    if (fields === undefined) return { pair, knownAt, snapshots };
+    return {
+      pair,
+      knownAt,
+      snapshots: snapshots.map(({ date, state }) => ({ date, state: pick(state, fields) })),
+    };
   }
 
   private snapshotDates(query: Query, today: string): string[] {

@@ -15,12 +15,18 @@ import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
 import { writeJson, type ReleasePiece } from '../../projections/entry-text';
-import { RelationQueries } from './relation-queries.service';
+import { RelationQueries, STATE_FIELDS } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
 type Query = Record<string, unknown>;
 
 const PROBLEM = { description: 'A problem document (application/problem+json)' };
+
+const FIELDS_QUERY = {
+  name: 'fields',
+  required: false,
+  description: `Only these top-level fields of each state, e.g. index,revision (${STATE_FIELDS.join(', ')}); default all`,
+};
 
 /** `If-Match: "44"` (also `W/"44"` and `*`); anything else is refused. */
 function parseIfMatch(header: string | undefined): number | 'exists' | undefined {
@@ -167,6 +173,7 @@ export class RelationsController {
   @ApiOperation({ summary: 'The state as of a date, as known at an instant' })
   @ApiQuery({ name: 'asOf', required: false, description: 'YYYY-MM-DD, default today' })
   @ApiQuery({ name: 'knownAt', required: false, description: 'ISO 8601 instant, default now' })
+  @ApiQuery(FIELDS_QUERY)
   async state(
     @Param('pair') rawPair: string,
     @Query() query: Query,
@@ -182,6 +189,7 @@ export class RelationsController {
   @ApiQuery({ name: 'every', required: false, enum: ['day', 'week', 'month', 'quarter', 'year'] })
   @ApiQuery({ name: 'dates', required: false, description: 'd1,d2,… instead of a series' })
   @ApiQuery({ name: 'knownAt', required: false })
+  @ApiQuery(FIELDS_QUERY)
   async snapshots(
     @Param('pair') rawPair: string,
     @Query() query: Query,

@@ -78,6 +78,7 @@ const QUERY_NAMES = [
   'until',
   'fromRevision',
   'format',
+  'fields',
   '__proto__',
   'constructor',
 ];

@@ -220,6 +220,50 @@ describe('reading the bundled Japan–Korea record', () => {
     expect(Number(one.headers['content-length'])).toBe(Buffer.byteLength(one.text));
   });
 
+  it('answers only the fields asked for, the same values as the whole state, and refuses unknown ones', async () => {
+    const knownAt = new Date(Date.parse(CLOCK_START) + 3_600_000).toISOString();
+    const dates = '2019-06-30,2019-09-30,2023-12-31';
+    const whole = await server.http().get(`${PAIR}/snapshots?dates=${dates}&knownAt=${knownAt}`).expect(200);
+    // Asked out of order and twice: answered once each, in the state's own order
+    const some = await server
+      .http()
+      .get(`${PAIR}/snapshots?dates=${dates}&knownAt=${knownAt}&fields=index,revision&fields=index`)
+      .expect(200);
+    expect(some.body.pair).toBe(whole.body.pair);
+    expect(some.body.knownAt).toBe(knownAt);
+    expect(some.body.snapshots).toHaveLength(3);
+    whole.body.snapshots.forEach((point: { date: string; state: Record<string, unknown> }, i: number) => {
+      expect(some.body.snapshots[i]).toEqual({
+        date: point.date,
+        state: { revision: point.state.revision, index: point.state.index },
+      });
+      expect(Object.keys(some.body.snapshots[i].state)).toEqual(['revision', 'index']);
+    });
+    expect(some.text.length).toBeLessThan(whole.text.length / 10);
+
+    // Every field named gives the whole state; the state route takes the same parameter
+    const all = Object.keys(whole.body.snapshots[0].state).join(',');
+    const everything = await server
+      .http()
+      .get(`${PAIR}/snapshots?dates=${dates}&knownAt=${knownAt}&fields=${all}`)
+      .expect(200);
+    expect(everything.text).toBe(whole.text);
+    const state = await server
+      .http()
+      .get(`${PAIR}/state?asOf=2019-09-30&knownAt=${knownAt}&fields=agreements`)
+      .expect(200);
+    expect(state.body).toEqual({ agreements: whole.body.snapshots[1].state.agreements });
+
+    for (const fields of ['index,tension', '__proto__', ',', 'constructor']) {
+      const refused = await server.http().get(`${PAIR}/state?fields=${encodeURIComponent(fields)}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ type: '/problems/invalid-query', parameter: 'fields' });
+    }
+    const refused = await server.http().get(`${PAIR}/snapshots?dates=${dates}&fields=indexes`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toContain('"indexes" is not a field of the state');
+  });
+
   it('pages the audit by revision and verifies the chain', async () => {
     const page = await server.http().get(`${PAIR}/audit?limit=5`).expect(200);
     expect(page.body.entries.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3, 4]);

@@ -559,6 +559,7 @@ const QUERY_NAMES = [
   'fromRevision',
   'format',
   'pair',
+  'fields',
 ];
 const QUERY_VALUES = [
   ...BAD_DATES,
@@ -587,6 +588,10 @@ const QUERY_VALUES = [
   '0001-01-01',
   '9999-12-31',
   '0001-01-01T00:00:00Z',
+  'index',
+  'index,revision',
+  'toString',
+  'hasOwnProperty',
   '9999-12-31T23:59:59.999Z',
   '1970-01-01T00:00:00Z',
   '2019-01-01,2019-02-30',
