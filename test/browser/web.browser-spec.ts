@@ -258,8 +258,17 @@ describeInChromium('the web page at /', () => {
 
   it('loads the bundled record with country names, its timeline, a verified audit chain and labelled controls', async () => {
     const stored = await timeline();
+    const series: string[] = [];
+    const onRequest = (request: { url(): string }): void => {
+      if (new URL(request.url()).pathname.endsWith('/snapshots')) series.push(request.url());
+    };
+    page.on('request', onRequest);
     await page.goto(`${base}/`);
     await settled();
+    page.off('request', onRequest);
+    // The index line asks for the index alone at each date, not whole states.
+    expect(series.length).toBeGreaterThan(0);
+    for (const url of series) expect(new URL(url).searchParams.get('fields')).toBe('index');
 
     await expect(page.locator('#pair option:checked').textContent()).resolves.toMatch(/Japan – South Korea/);
     await expect(page.locator('#event-list .event-button').count()).resolves.toBe(stored.length);

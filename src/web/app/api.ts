@@ -113,11 +113,11 @@ export interface RelationState {
   warnings: (StateWarning | string)[];
 }
 
-/** `GET /api/relations/{pair}/snapshots`. */
-export interface Snapshots {
+/** `GET /api/relations/{pair}/snapshots?fields=index`: each point's state holds its index only. */
+export interface IndexSeries {
   pair: string;
   knownAt: string;
-  snapshots: { date: string; state: RelationState }[];
+  snapshots: { date: string; state: Pick<RelationState, 'index'> }[];
 }
 
 /** One row of `GET /api/relations/{pair}/audit`. */
@@ -215,12 +215,20 @@ export const api = {
   state: (pair: string, asOf: string, knownAt?: string) =>
     getJson<RelationState>(`${pairPath(pair)}/state`, { asOf, knownAt }),
 
-  snapshots: (pair: string, from: string, to: string, every: string, knownAt?: string) =>
-    getJson<Snapshots>(`${pairPath(pair)}/snapshots`, { from, to, every, knownAt }),
+  /**
+   * The tension index along a series of dates. Only the index is asked for: whole states at a
+   * thousand points of a long record would be tens of megabytes.
+   */
+  indexSeries: (pair: string, from: string, to: string, every: string, knownAt?: string) =>
+    getJson<IndexSeries>(`${pairPath(pair)}/snapshots`, { from, to, every, knownAt, fields: 'index' }),
 
-  /** The state at each of the given days (at most 1000), in one request. */
-  snapshotsAt: (pair: string, dates: readonly string[], knownAt?: string) =>
-    getJson<Snapshots>(`${pairPath(pair)}/snapshots`, { dates: dates.join(','), knownAt }),
+  /** The tension index at each of the given days (at most 1000), in one request. */
+  indexAt: (pair: string, dates: readonly string[], knownAt?: string) =>
+    getJson<IndexSeries>(`${pairPath(pair)}/snapshots`, {
+      dates: dates.join(','),
+      knownAt,
+      fields: 'index',
+    }),
 
   changes: (pair: string, asOf: string, since: string, until?: string) =>
     getJson<Changes>(`${pairPath(pair)}/changes`, { asOf, since, until }),

@@ -392,8 +392,8 @@ async function loadIndex(
   const dates = indexDates(view.events, from);
   const series =
     dates.length <= 300
-      ? await api.snapshotsAt(pair, dates, knownAt)
-      : await api.snapshots(
+      ? await api.indexAt(pair, dates, knownAt)
+      : await api.indexSeries(
           pair,
           from,
           today(),
