@@ -175,6 +175,9 @@ export function load(options: {
         connections: options.connections,
         // Stopped by the window's end; this only bounds a run whose connections never all answer.
         duration: connectTimeout + options.seconds + 5,
+        // A first request may wait as long as connecting takes; autocannon's default of 10 s
+        // would time it out and reconnect, to the back of the queue of connections to accept.
+        timeout: connectTimeout,
         requests: [
           {
             method: 'GET',
