@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemError } from '../http/problem';
 import { canWrite, TokenRegistry, type Principal } from './token-registry';
@@ -13,7 +13,7 @@ const ACCESS_KEY = 'relations:access';
 export const RequireAccess = (access: Access) => SetMetadata(ACCESS_KEY, access);
 
 /** The request once authenticated. */
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends FastifyRequest {
   principal?: Principal;
 }
 

@@ -1,25 +1,29 @@
 import { existsSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import fastifyStatic from '@fastify/static';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import '../../events/schemas';
-import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { httpMetricsHooks } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
 import { AppLogger } from '../log/app-logger';
 import { InFlightRequests } from './graceful-shutdown';
-import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem';
-import { problemErrorMiddleware } from './problem.filter';
-import { isApiPath, requestLog } from './request-log';
+import { PROBLEM_CONTENT_TYPE, ProblemError, validationFailed } from './problem';
+import { sendProblem } from './problem.filter';
+import { pathOf, requestLog } from './request-log';
 
-/** Request bodies above this are refused with `413 payload-too-large`. */
+/** Request bodies above this (once decoded) are refused with `413 payload-too-large`. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
+/** `application/json` and the structured `+json` types (e.g. `application/merge-patch+json`). */
+const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|$)/i;
 
 /** Where the built web page is: `dist/web`, from the compiled server or from the source tree. */
 export function findWebRoot(): string | undefined {
@@ -28,43 +32,127 @@ export function findWebRoot(): string | undefined {
 }
 
 /**
- * Requests so malformed that Node's HTTP parser refuses them (a head over 16 KiB, a broken request
- * line) never reach Express; they get a problem document too, then the connection is closed.
+ * The HTTP adapter: Fastify, with Express's routing habits kept (a trailing slash is the same
+ * address; a path parameter has no length limit of its own, so a long code is a 400 about the
+ * code, not a 404) and every refusal it makes before routing sent as a problem document.
  */
-export function answerClientErrors(server: HttpServer): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
-      socket.destroy();
-      return;
-    }
-    const problem =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? new ProblemError('headers-too-large', 'The request head is larger than 16 KiB')
-        : new ProblemError('validation-failed', 'The request is not valid HTTP', { errors: [] });
-    const body = JSON.stringify(problem.toDocument());
-    socket.end(
-      `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+export function createHttpAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // Requests already accepted are answered while the server drains (see DrainOnShutdown).
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      // A path whose percent-encoding is broken (FST_ERR_BAD_URL), before any route matched.
+      sendProblem(
+        new ProblemError('validation-failed', 'The request address is not valid', {
+          errors: [{ path: '', message: error.message }],
+        }),
+        request,
+        reply,
+      );
+    },
   });
 }
 
-/** 415 for a body that is not JSON; an empty body is left to validation. */
-function requireJson(request: Request, _response: Response, next: NextFunction): void {
-  const hasBody =
-    request.headers['transfer-encoding'] !== undefined ||
-    (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
-  if (['POST', 'PUT', 'PATCH'].includes(request.method) && hasBody && !request.is(JSON_TYPES)) {
-    next(
-      new ProblemError('unsupported-media-type', 'Send the events as JSON (Content-Type: application/json)'),
-    );
+/**
+ * Requests so malformed that Node's HTTP parser refuses them (a head over 16 KiB, a broken request
+ * line) never reach a route; they get a problem document too, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
     return;
   }
-  next();
+  // Bytes after a whole request that are not a request (a body sent on a DELETE without a length)
+  // fail while that request is being answered: the answer goes out first, then the connection
+  // closes.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (inFlight) {
+    if (inFlight.writableFinished) socket.destroy();
+    else {
+      inFlight.once('finish', () => socket.destroySoon());
+      inFlight.once('close', () => socket.destroySoon());
+    }
+    return;
+  }
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ProblemError('headers-too-large', 'The request head is larger than 16 KiB')
+      : new ProblemError('validation-failed', 'The request is not valid HTTP', { errors: [] });
+  const body = JSON.stringify(problem.toDocument());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Parses a JSON body as `JSON.parse` does (a `__proto__` key is an own key, refused later by
+ * validation like any unknown field), accepting only UTF-8 and, as a document, an object or an
+ * array; an empty body is left to validation.
+ */
+function parseJsonBody(
+  request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, value?: unknown) => void,
+) {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    done(new ProblemError('unsupported-media-type', 'The body must be UTF-8 JSON'));
+    return;
+  }
+  const start = body.search(/\S/);
+  if (start === -1) {
+    done(null, undefined);
+    return;
+  }
+  const notJson = validationFailed(
+    [{ path: '', message: 'not valid JSON' }],
+    'The request body is not valid JSON',
+  );
+  if (body[start] !== '{' && body[start] !== '[') {
+    done(notJson);
+    return;
+  }
+  try {
+    done(null, JSON.parse(body));
+  } catch {
+    done(notJson);
+  }
+}
+
+/** A body sent with `Content-Encoding` is decoded before parsing (the limit applies to the result). */
+function decodeBody(request: FastifyRequest, payload: Readable): Readable {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decoder =
+    encoding === 'identity'
+      ? undefined
+      : encoding === 'gzip'
+        ? createGunzip()
+        : encoding === 'deflate'
+          ? createInflate()
+          : encoding === 'br'
+            ? createBrotliDecompress()
+            : null;
+  if (decoder === undefined) return payload;
+  if (decoder === null) {
+    throw new ProblemError('unsupported-media-type', `Content-Encoding "${encoding}" is not supported`);
+  }
+  // Fastify compares the declared Content-Length with the bytes as received, not as decoded.
+  const decoded = decoder as typeof decoder & { receivedEncodedLength: number };
+  decoded.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (decoded.receivedEncodedLength += chunk.length));
+  payload.on('error', (error) => decoded.destroy(error));
+  decoder.on('error', (error: Error & { statusCode?: number }) => {
+    error.statusCode = 400;
+  });
+  return payload.pipe(decoder);
 }
 
 /** Builds the OpenAPI document, with the event schemas generated from the validation classes. */
-export function buildOpenApiDocument(app: NestExpressApplication) {
+export function buildOpenApiDocument(app: NestFastifyApplication) {
   const config = new DocumentBuilder()
     .setTitle('relations')
     .setDescription(
@@ -83,29 +171,27 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
   return document;
 }
 
+type RawMiddleware = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
 /**
  * Everything about the HTTP surface that is not a route: logging, security headers, metrics,
  * the web page, body parsing and its errors, the OpenAPI page. Called by `main` and by the e2e
  * tests on the same application, before `init()`, so these run in front of the routes.
  */
-export function configureApp(app: NestExpressApplication): void {
+export function configureApp(app: NestFastifyApplication): void {
   const logger = app.get(AppLogger);
   app.useLogger(logger);
-  app.use(requestLog(logger.pino));
-  app.disable('x-powered-by');
-  // Plain strings (or arrays of them for repeated parameters), never nested objects.
-  app.set('query parser', 'simple');
-  // Express would hash every response body (SHA-1) into a weak ETag: a cost in proportion to the
-  // body (17 MB for a long snapshots series) for a tag that a read at the default `knownAt` (now,
-  // echoed in the body) never matches. Writes set their own ETag, the stream revision; the web
-  // page's files keep theirs from express.static.
-  app.set('etag', false);
-  answerClientErrors(app.getHttpServer() as HttpServer);
-  app.use(app.get(InFlightRequests).middleware);
-  const metrics = app.get(MetricsService);
-  app.use(httpMetricsMiddleware(metrics));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
-  const strictHeaders = helmet({
+  requestLog(fastify, logger.pino);
+  app.get(InFlightRequests).register(fastify);
+  httpMetricsHooks(fastify, app.get(MetricsService));
+
+  const strictHeaders: RawMiddleware = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -118,29 +204,34 @@ export function configureApp(app: NestExpressApplication): void {
     },
   });
   // The interactive OpenAPI page ships inline styles; it alone may use them.
-  const docsHeaders = helmet({
+  const docsHeaders: RawMiddleware = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
     },
   });
-  app.use((request: Request, response: Response, next: NextFunction) =>
-    request.path.startsWith('/api/docs')
-      ? docsHeaders(request, response, next)
-      : strictHeaders(request, response, next),
-  );
+  // helmet only sets headers on the response, which Fastify's own headers then join.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const headers = pathOf(request.raw).startsWith('/api/docs') ? docsHeaders : strictHeaders;
+    headers(request.raw, reply.raw, (error) => done(error as Error | undefined));
+  });
 
   const webRoot = findWebRoot();
   if (webRoot !== undefined) {
-    const serveWeb = express.static(webRoot, { index: 'index.html', fallthrough: true });
-    app.use((request: Request, response: Response, next: NextFunction) =>
-      isApiPath(request.path) ? next() : serveWeb(request, response, next),
-    );
+    // One route per file of the page (and `/` for its index), with their ETags; any other
+    // address is Nest's 404.
+    void fastify.register(fastifyStatic, { root: webRoot, wildcard: false });
   }
 
-  app.use('/api', requireJson);
-  app.use('/api', express.json({ limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true }));
-  app.use(problemErrorMiddleware);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, parseJsonBody);
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    try {
+      done(null, decodeBody(request, payload));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
 
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'api/openapi.json',

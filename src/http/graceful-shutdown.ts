@@ -1,11 +1,14 @@
 import { Server as NetServer } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 
 /** Longest wait for requests in flight before the server closes anyway. */
 export const DRAIN_TIMEOUT_MS = 25_000;
+
+/** The live event stream's address, with or without a trailing slash or a query. */
+const LIVE_STREAM = /^\/api\/live\/?(?:\?|$)/;
 
 /**
  * Counts requests whose answer is not yet handed to the operating system. Live event streams are
@@ -16,24 +19,27 @@ export class InFlightRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
 
-  readonly middleware = (request: Request, response: Response, next: NextFunction): void => {
-    if (request.path === '/api/live') {
-      next();
-      return;
-    }
+  /** Counts every request Fastify receives from here on. */
+  register(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (!LIVE_STREAM.test(request.raw.url ?? '')) this.track(reply.raw);
+      done();
+    });
+  }
+
+  private track(response: ServerResponse): void {
     this.count += 1;
-    let done = false;
+    let settled = false;
     const settle = (): void => {
-      if (done) return;
-      done = true;
+      if (settled) return;
+      settled = true;
       this.count -= 1;
       if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
     };
     // `finish`: the last byte is with the operating system; `close`: the client went away.
     response.once('finish', settle);
     response.once('close', settle);
-    next();
-  };
+  }
 
   get size(): number {
     return this.count;

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   EventIdConflictError,
   RevisionConflictError,
@@ -23,26 +23,21 @@ const STATUS_TYPES: Record<number, ProblemType> = {
   503: 'store-unavailable',
 };
 
-/** Errors thrown by the JSON body parser carry a `type` (see the `body-parser` package). */
-interface BodyParserError {
-  type: string;
-  status?: number;
+/** Fastify's own refusals before a route runs carry a `FST_…` code and a 4xx `statusCode`. */
+interface FrameworkError {
+  code: string;
+  statusCode: number;
 }
 
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string';
-}
-
-/** The 4xx status of an `http-errors` error (what Express middleware raises), if it is one. */
-function clientErrorStatus(error: unknown): number | undefined {
-  if (error instanceof HttpException || typeof error !== 'object' || error === null) return undefined;
-  const { status, expose } = error as { status?: unknown; expose?: unknown };
-  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
+function isFrameworkError(error: unknown): error is FrameworkError {
+  if (typeof error !== 'object' || error === null || error instanceof HttpException) return false;
+  const { code, statusCode } = error as Partial<FrameworkError>;
+  return typeof code === 'string' && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 /**
  * Maps anything thrown while serving a request to a {@link ProblemError}: our own typed errors as
- * they are, the store's typed errors and Nest's and the body parser's by status. Anything else is
+ * they are, the store's typed errors and Nest's and Fastify's by status. Anything else is
  * an `internal` problem whose detail says nothing about the cause (it is logged instead).
  */
 export function toProblem(error: unknown): { problem: ProblemError; unexpected: boolean } {
@@ -73,41 +68,25 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
       unexpected: false,
     };
   }
-  if (isBodyParserError(error)) {
-    switch (error.type) {
-      case 'entity.too.large':
+  if (isFrameworkError(error)) {
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return {
           problem: new ProblemError('payload-too-large', 'The request body is larger than 1 MiB'),
           unexpected: false,
         };
-      case 'entity.parse.failed':
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      case 'FST_ERR_CTP_INVALID_TYPE':
         return {
-          problem: new ProblemError('validation-failed', 'The request body is not valid JSON', {
-            errors: [{ path: '', message: 'not valid JSON' }],
-          }),
-          unexpected: false,
-        };
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
-        return {
-          problem: new ProblemError('unsupported-media-type', 'The body must be UTF-8 JSON'),
-          unexpected: false,
-        };
-      case 'request.aborted':
-      case 'request.size.invalid':
-      case 'stream.encoding.set':
-        return {
-          problem: new ProblemError('validation-failed', 'The request body could not be read', {
-            errors: [],
-          }),
+          problem: new ProblemError(
+            'unsupported-media-type',
+            'Send the events as JSON (Content-Type: application/json)',
+          ),
           unexpected: false,
         };
     }
-  }
-  const httpError = clientErrorStatus(error);
-  if (httpError !== undefined) {
-    // Raised by the body parser without a `type` (e.g. a body whose Content-Encoding lies).
-    const type = STATUS_TYPES[httpError] ?? 'validation-failed';
+    // A body that could not be read (its length, its encoding) or another refusal by status.
+    const type = STATUS_TYPES[error.statusCode] ?? 'validation-failed';
     return {
       problem: new ProblemError(
         type,
@@ -143,19 +122,26 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
   };
 }
 
-function send(problem: ProblemError, request: Request, response: Response): void {
-  if (response.headersSent) {
-    response.end();
+/** Sends `problem` as the answer to `request`, or ends an answer already under way. */
+export function sendProblem(problem: ProblemError, request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
-  for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
-  if (problem.status === 401 && !response.getHeader('WWW-Authenticate')) {
-    response.setHeader('WWW-Authenticate', 'Bearer realm="relations"');
+  // Fastify asks to close the connection when it refuses a body it has not read (too large, not
+  // JSON): the client may still be sending it, and closing with its bytes unread resets the
+  // connection, often before the client has read this answer. Node reads and drops the rest of
+  // an unread body once the answer is sent, so the connection can stay open instead.
+  reply.removeHeader('connection');
+  for (const [name, value] of Object.entries(problem.headers)) void reply.header(name, value);
+  if (problem.status === 401 && !reply.hasHeader('WWW-Authenticate')) {
+    void reply.header('WWW-Authenticate', 'Bearer realm="relations"');
   }
-  response
+  const path = (request.raw.url ?? '').split('?')[0];
+  void reply
     .status(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problem.toDocument(request.originalUrl.split('?')[0])));
+    .send(JSON.stringify(problem.toDocument(path)));
 }
 
 const logger = new Logger('Problems');
@@ -165,26 +151,10 @@ const logger = new Logger('Problems');
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     const { problem, unexpected } = toProblem(error);
     if (unexpected) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    send(problem, request, response);
+    sendProblem(problem, request, reply);
   }
-}
-
-/** The same mapping for errors raised by Express middleware that runs before Nest's routes. */
-export function problemErrorMiddleware(
-  error: unknown,
-  request: Request,
-  response: Response,
-  next: NextFunction,
-): void {
-  if (response.headersSent) {
-    next(error);
-    return;
-  }
-  const { problem, unexpected } = toProblem(error);
-  if (unexpected) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  send(problem, request, response);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 
 const API_PREFIXES = ['/api', '/health', '/metrics'];
@@ -24,42 +24,52 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
   return id;
 }
 
+/** The path of a request as sent, without its query. */
+export function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /**
  * The request log: every API request gets an id (`X-Request-Id`), and once answered one JSON line
  * with its id, method, path as sent, status and duration in ms. No header is logged, so no token or
- * cookie can reach the log. Mounted first, it also logs the requests refused before routing (a
+ * cookie can reach the log. Registered first, it also logs the requests refused before routing (a
  * body that is not JSON or too large). A request whose client left before the answer was sent is
  * logged as aborted, except a live event stream, whose client leaving is its end.
  */
-export function requestLog(logger: Pino) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    if (!isApiPath(request.path)) {
-      next();
+export function requestLog(fastify: FastifyInstance, logger: Pino): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw = request.raw;
+    const response = reply.raw;
+    const path = pathOf(raw);
+    if (!isApiPath(path)) {
+      done();
       return;
     }
-    const id = requestId(request, response);
-    (request as { id?: string }).id = id;
-    if (QUIET_PATHS.has(request.path) || !logger.isLevelEnabled('error')) {
-      next();
+    const id = requestId(raw, response);
+    (raw as { id?: string }).id = id;
+    if (QUIET_PATHS.has(path) || !logger.isLevelEnabled('error')) {
+      done();
       return;
     }
     const started = performance.now();
-    const done = (): void => {
-      response.off('finish', done);
-      response.off('close', done);
+    const finished = (): void => {
+      response.off('finish', finished);
+      response.off('close', finished);
       const line = {
-        req: { id, method: request.method, url: request.originalUrl },
+        req: { id, method: raw.method, url: raw.url },
         res: { statusCode: response.statusCode },
         responseTime: Math.round(performance.now() - started),
       };
       // A live event stream ends when its client leaves: that is how it is meant to end.
-      if (!response.writableFinished && request.path === LIVE_PATH) logger.info(line, 'stream closed');
+      if (!response.writableFinished && path === LIVE_PATH) logger.info(line, 'stream closed');
       else if (!response.writableFinished) logger.warn(line, 'request aborted');
       else if (response.statusCode >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
     };
-    response.on('finish', done);
-    response.on('close', done);
-    next();
-  };
+    response.on('finish', finished);
+    response.on('close', finished);
+    done();
+  });
 }

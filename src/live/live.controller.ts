@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Controller, Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   RELATION_STREAM_PREFIX,
   EVENT_STORE,
@@ -26,7 +27,7 @@ export const HEARTBEAT_MS = 15_000;
 export class LiveController implements BeforeApplicationShutdown {
   private readonly open = new Set<{
     subscription: Subscription;
-    response: Response;
+    response: ServerResponse;
     heartbeat: NodeJS.Timeout;
   }>();
 
@@ -44,8 +45,8 @@ export class LiveController implements BeforeApplicationShutdown {
   live(
     @Query() query: Record<string, unknown>,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): void {
     const pairRaw = stringParam('pair', query.pair, 16);
     const pair = pairRaw === undefined ? undefined : canonicalPair(pairRaw);
@@ -57,7 +58,10 @@ export class LiveController implements BeforeApplicationShutdown {
       after = BigInt(resumeRaw);
     }
 
-    response.status(200);
+    // The stream is written on the socket's response as events come, outside Fastify's reply.
+    reply.hijack();
+    const response = reply.raw;
+    response.statusCode = 200;
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('Connection', 'keep-alive');
@@ -86,7 +90,7 @@ export class LiveController implements BeforeApplicationShutdown {
       void subscription.close();
       response.end();
     };
-    request.on('close', close);
+    request.raw.on('close', close);
   }
 
   /** Ends every open stream so the HTTP server can close and the store after it. */

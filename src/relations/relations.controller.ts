@@ -9,7 +9,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequireAccess, type AuthenticatedRequest } from '../auth/auth.guard';
 import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { validationFailed } from '../http/problem';
@@ -44,8 +44,12 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
  * from the bytes of the entries states share. An answer that fits one piece goes with its length;
  * a larger one (a long series of snapshots) is sent piece by piece as it is written, chunked.
  */
-function sendJson(response: Response, value: unknown): void {
-  response.status(200);
+function sendJson(reply: FastifyReply, value: unknown): void {
+  // Written on the socket's response directly, so that each piece goes back to the writer's pool
+  // once the socket has taken it; headers set by the hooks are already on it.
+  reply.hijack();
+  const response = reply.raw;
+  response.statusCode = 200;
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
   // Each piece is held until the next one comes: the last (for most answers the only one) goes
   // with `end`, and with its length when nothing went before it. A piece goes back to the
@@ -115,7 +119,7 @@ export class RelationsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Req() request: AuthenticatedRequest,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     const pair = canonicalPair(rawPair);
     const expected = parseIfMatch(ifMatch);
@@ -135,11 +139,11 @@ export class RelationsController {
       expectedRevision: ifNoneMatch !== undefined ? -1 : expected,
       source: 'http',
     });
-    response.status(outcome.status === 'created' ? 201 : 200);
-    response.setHeader('ETag', `"${outcome.currentRevision}"`);
+    void response.status(outcome.status === 'created' ? 201 : 200);
+    void response.header('ETag', `"${outcome.currentRevision}"`);
     const first = outcome.result.events[0];
     if (first !== undefined) {
-      response.setHeader(
+      void response.header(
         'Location',
         outcome.result.events.length === 1
           ? `/api/relations/${pair}/events/${first.id}`
@@ -177,7 +181,7 @@ export class RelationsController {
   async state(
     @Param('pair') rawPair: string,
     @Query() query: Query,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     sendJson(response, await this.queries.state(canonicalPair(rawPair), query));
   }
@@ -193,7 +197,7 @@ export class RelationsController {
   async snapshots(
     @Param('pair') rawPair: string,
     @Query() query: Query,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     sendJson(response, await this.queries.snapshots(canonicalPair(rawPair), query));
   }
@@ -227,14 +231,14 @@ export class RelationsController {
   async export(
     @Param('pair') rawPair: string,
     @Query() query: Query,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     const pair = canonicalPair(rawPair);
     const format = enumParam('format', query.format, ['ndjson', 'csv'] as const) ?? 'ndjson';
     const body = await this.queries.export(pair, format);
-    response
+    await response
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-      .setHeader('Content-Disposition', `attachment; filename="${pair}.${format}"`)
+      .header('Content-Disposition', `attachment; filename="${pair}.${format}"`)
       .send(body);
   }
 }

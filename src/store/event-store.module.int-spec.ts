@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ describe('EventStoreModule', () => {
       imports: [EventStoreModule.forRoot(`sqlite:${file}`)],
       providers: [NeedsStore],
     }).compile();
-    const app = moduleRef.createNestApplication();
+    const app = moduleRef.createNestApplication(new FastifyAdapter());
     await app.init();
     const store = app.get(NeedsStore).store;
     expect(store.kind).toBe('sqlite');
@@ -62,7 +63,7 @@ describe('EventStoreModule', () => {
       ],
       providers: [NeedsStore],
     }).compile();
-    const app = moduleRef.createNestApplication();
+    const app = moduleRef.createNestApplication(new FastifyAdapter());
     await app.init();
     expect(app.get(NeedsStore).store.kind).toBe('memory');
     await app.close();

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { FixedClock } from '../../src/clock/clock';
 import { parseConfig, type AppConfig } from '../../src/config/app-config';
@@ -30,7 +30,7 @@ export const API_TOKENS = [
 export const CLOCK_START = '2026-11-28T10:00:00.000Z';
 
 export interface TestServer {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   clock: FixedClock;
   config: AppConfig;
