@@ -116,11 +116,14 @@ function parseJsonBody(
     done(notJson);
     return;
   }
+  let parsed: unknown;
   try {
-    done(null, JSON.parse(body));
+    parsed = JSON.parse(body);
   } catch {
     done(notJson);
+    return;
   }
+  done(null, parsed);
 }
 
 /** A body sent with `Content-Encoding` is decoded before parsing (the limit applies to the result). */

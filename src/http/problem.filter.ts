@@ -23,17 +23,25 @@ const STATUS_TYPES: Record<number, ProblemType> = {
   503: 'store-unavailable',
 };
 
-/** Fastify's own refusals before a route runs carry a `FST_…` code and a 4xx `statusCode`. */
-interface FrameworkError {
-  code: string;
-  statusCode: number;
+/**
+ * The 4xx `statusCode` of an error that is neither ours nor an HttpException: a request body that
+ * fails to decode (zlib's errors, tagged 400 while the body is read). Fastify's own refusals
+ * (a body too large or not JSON, a wrong length) reach the filter as HttpExceptions: Nest wraps
+ * them with their status.
+ */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || error instanceof HttpException) return undefined;
+  const { statusCode } = error as { statusCode?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
 }
 
-function isFrameworkError(error: unknown): error is FrameworkError {
-  if (typeof error !== 'object' || error === null || error instanceof HttpException) return false;
-  const { code, statusCode } = error as Partial<FrameworkError>;
-  return typeof code === 'string' && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
-}
+/** What a refusal by status says, where the status says enough. */
+const STATUS_DETAILS: Partial<Record<number, string>> = {
+  404: 'No resource at this address',
+  413: 'The request body is larger than 1 MiB',
+  415: 'Send the events as JSON (Content-Type: application/json)',
+  429: 'Too many appends with this token; wait and retry',
+};
 
 /**
  * Maps anything thrown while serving a request to a {@link ProblemError}: our own typed errors as
@@ -68,31 +76,15 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
       unexpected: false,
     };
   }
-  if (isFrameworkError(error)) {
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return {
-          problem: new ProblemError('payload-too-large', 'The request body is larger than 1 MiB'),
-          unexpected: false,
-        };
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      case 'FST_ERR_CTP_INVALID_TYPE':
-        return {
-          problem: new ProblemError(
-            'unsupported-media-type',
-            'Send the events as JSON (Content-Type: application/json)',
-          ),
-          unexpected: false,
-        };
-    }
-    // A body that could not be read (its length, its encoding) or another refusal by status.
-    const type = STATUS_TYPES[error.statusCode] ?? 'validation-failed';
+  const clientStatus = clientErrorStatus(error);
+  if (clientStatus !== undefined) {
+    const type = STATUS_TYPES[clientStatus] ?? 'validation-failed';
     return {
       problem: new ProblemError(
         type,
         type === 'validation-failed'
           ? 'The request body could not be read or decoded'
-          : PROBLEM_TYPES[type].title,
+          : (STATUS_DETAILS[clientStatus] ?? PROBLEM_TYPES[type].title),
         type === 'validation-failed'
           ? { errors: [{ path: '', message: 'could not be read or decoded' }] }
           : {},
@@ -104,12 +96,7 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
     const status = error.getStatus();
     const type = STATUS_TYPES[status];
     if (type !== undefined && status < 500) {
-      const detail =
-        status === 404
-          ? 'No resource at this address'
-          : status === 429
-            ? 'Too many appends with this token; wait and retry'
-            : error.message;
+      const detail = STATUS_DETAILS[status] ?? error.message;
       return {
         problem: new ProblemError(type, detail, type === 'validation-failed' ? { errors: [] } : {}),
         unexpected: false,

@@ -1,3 +1,5 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { httpRequest, json } from '../reliability/http-client';
 import { bearer, jpnKorEvent, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
 
 const EVENTS = '/api/relations/JPN-KOR/events';
@@ -188,6 +190,36 @@ describe('POST /api/relations/{pair}/events', () => {
         .set('Content-Encoding', 'compress')
         .send(JSON.stringify(talksEvent(1)));
       expect(unknown.status).toBe(415);
+    });
+
+    it('decodes gzip, deflate and br bodies, and applies the 1 MiB limit to the decoded body', async () => {
+      const post = (encoding: string, body: Buffer) =>
+        httpRequest(server.url, {
+          method: 'POST',
+          path: EVENTS,
+          headers: {
+            ...bearer(TOKENS.recorder),
+            'Content-Type': 'application/json',
+            'Content-Encoding': encoding,
+          },
+          body,
+        });
+      const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+      let n = 0;
+      for (const [encoding, encode] of Object.entries(encoders)) {
+        n++;
+        const response = await post(encoding, encode(Buffer.from(JSON.stringify(talksEvent(n)))));
+        expect({ encoding, status: response.status }).toEqual({ encoding, status: 201 });
+      }
+      // 2 MiB of spaces before an event: a few kilobytes on the wire, over the limit once decoded.
+      const padded = `${' '.repeat(2 * 1024 * 1024)}${JSON.stringify(talksEvent(9))}`;
+      const bomb = await post('gzip', gzipSync(Buffer.from(padded)));
+      expect(bomb.status).toBe(413);
+      expect(json<{ type: string }>(bomb).type).toBe('/problems/payload-too-large');
+      const stored = await server.http().get('/api/relations/JPN-KOR/events').expect(200);
+      expect(stored.body.events.map((event: { summary: string }) => event.summary)).toEqual(
+        [1, 2, 3].map((i) => talksEvent(i).summary),
+      );
     });
 
     it('answers 415 for a body that is not JSON', async () => {
