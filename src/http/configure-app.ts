@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { join } from 'node:path';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
@@ -126,7 +126,11 @@ function parseJsonBody(
   done(null, parsed);
 }
 
-/** A body sent with `Content-Encoding` is decoded before parsing (the limit applies to the result). */
+/**
+ * A body sent with `Content-Encoding` is decoded before parsing, and the 1 MiB limit applies to
+ * the decoded bytes. Decoding stops at the limit: the rest of a small body that inflates without
+ * end (a "zip bomb") is read and dropped as it arrives, not inflated.
+ */
 function decodeBody(request: FastifyRequest, payload: Readable): Readable {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const decoder =
@@ -143,15 +147,27 @@ function decodeBody(request: FastifyRequest, payload: Readable): Readable {
   if (decoder === null) {
     throw new ProblemError('unsupported-media-type', `Content-Encoding "${encoding}" is not supported`);
   }
+  let decodedBytes = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      decodedBytes += chunk.length;
+      if (decodedBytes <= BODY_LIMIT_BYTES) callback(null, chunk);
+      else callback(Object.assign(new Error('The decoded body is over the limit'), { statusCode: 413 }));
+    },
+  }) as Transform & { receivedEncodedLength: number };
   // Fastify compares the declared Content-Length with the bytes as received, not as decoded.
-  const decoded = decoder as typeof decoder & { receivedEncodedLength: number };
-  decoded.receivedEncodedLength = 0;
-  payload.on('data', (chunk: Buffer) => (decoded.receivedEncodedLength += chunk.length));
-  payload.on('error', (error) => decoded.destroy(error));
+  limited.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (limited.receivedEncodedLength += chunk.length));
   decoder.on('error', (error: Error & { statusCode?: number }) => {
+    // Bytes that are not what Content-Encoding says they are.
     error.statusCode = 400;
+    limited.destroy(error);
   });
-  return payload.pipe(decoder);
+  limited.on('error', () => {
+    payload.unpipe(decoder);
+    decoder.destroy();
+  });
+  return payload.pipe(decoder).pipe(limited);
 }
 
 /** Builds the OpenAPI document, with the event schemas generated from the validation classes. */
