@@ -111,8 +111,20 @@ export function toProblem(error: unknown): { problem: ProblemError; unexpected: 
 
 /** Sends `problem` as the answer to `request`, or ends an answer already under way. */
 export function sendProblem(problem: ProblemError, request: FastifyRequest, reply: FastifyReply): void {
-  if (reply.sent || reply.raw.headersSent) {
-    if (!reply.raw.writableEnded) reply.raw.end();
+  const raw = reply.raw;
+  if (raw.headersSent) {
+    if (!raw.writableEnded) raw.end();
+    return;
+  }
+  const body = JSON.stringify(problem.toDocument((request.raw.url ?? '').split('?')[0]));
+  if (reply.sent) {
+    // A reply taken over to be written on the socket's response (see sendJson) failed before its
+    // first byte: the problem goes out there, over whatever headers the answer had set.
+    for (const [name, value] of Object.entries(problem.headers)) raw.setHeader(name, value);
+    raw.statusCode = problem.status;
+    raw.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+    raw.setHeader('Content-Length', Buffer.byteLength(body));
+    raw.end(body);
     return;
   }
   // Fastify asks to close the connection when it refuses a body it has not read (too large, not
@@ -124,11 +136,7 @@ export function sendProblem(problem: ProblemError, request: FastifyRequest, repl
   if (problem.status === 401 && !reply.hasHeader('WWW-Authenticate')) {
     void reply.header('WWW-Authenticate', 'Bearer realm="relations"');
   }
-  const path = (request.raw.url ?? '').split('?')[0];
-  void reply
-    .status(problem.status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problem.toDocument(path)));
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
 const logger = new Logger('Problems');
