@@ -3,12 +3,10 @@ import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { isLiveStream, pathOf } from './request-log';
 
 /** Longest wait for requests in flight before the server closes anyway. */
 export const DRAIN_TIMEOUT_MS = 25_000;
-
-/** The live event stream's address, with or without a trailing slash or a query. */
-const LIVE_STREAM = /^\/api\/live\/?(?:\?|$)/;
 
 /**
  * Counts requests whose answer is not yet handed to the operating system. Live event streams are
@@ -22,7 +20,7 @@ export class InFlightRequests {
   /** Counts every request Fastify receives from here on. */
   register(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
-      if (!LIVE_STREAM.test(request.raw.url ?? '')) this.track(reply.raw);
+      if (!isLiveStream(pathOf(request.raw))) this.track(reply.raw);
       done();
     });
   }

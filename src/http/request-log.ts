@@ -8,6 +8,11 @@ const API_PREFIXES = ['/api', '/health', '/metrics'];
 /** The Server-Sent Events stream, which stays open until its client leaves. */
 const LIVE_PATH = '/api/live';
 
+/** Whether `path` is the live event stream's (a trailing slash is the same address). */
+export function isLiveStream(path: string): boolean {
+  return path === LIVE_PATH || path === `${LIVE_PATH}/`;
+}
+
 /** Paths polled by probes and scrapers: answered with a request id, never logged. */
 const QUIET_PATHS = new Set(['/health', '/metrics']);
 
@@ -63,7 +68,7 @@ export function requestLog(fastify: FastifyInstance, logger: Pino): void {
         responseTime: Math.round(performance.now() - started),
       };
       // A live event stream ends when its client leaves: that is how it is meant to end.
-      if (!response.writableFinished && path === LIVE_PATH) logger.info(line, 'stream closed');
+      if (!response.writableFinished && isLiveStream(path)) logger.info(line, 'stream closed');
       else if (!response.writableFinished) logger.warn(line, 'request aborted');
       else if (response.statusCode >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
