@@ -18,7 +18,16 @@ import { toNewEvent } from '../src/relations/event-codec';
 import { SqliteEventStore } from '../src/store/sqlite-event-store';
 import { openRaw, rawBulkImport, rawReadStream, rawSingleAppends } from './baseline';
 import { absoluteRow, formatTable, median, ratioRow, type ResultRow } from './report';
-import { appendLoad, get, load, rssMb, SERVER_HEAP_MB, startServer, type LoadResult } from './server';
+import {
+  appendLoad,
+  get,
+  load,
+  rssMb,
+  SERVER_HEAP_MB,
+  startBareServer,
+  startServer,
+  type LoadResult,
+} from './server';
 import { generateWorkload, HOT_PAIR, Random, workloadPairs, type WorkloadEvent } from './workload';
 
 interface Options {
@@ -298,6 +307,59 @@ function average(
   return results.reduce((sum, r) => sum + (r[key] ?? Number.NaN), 0) / results.length;
 }
 
+/**
+ * The floor under GET state: the same kind of answers (500 of them, asked of the service at random
+ * dates on the same pairs) served again by a bare `node:http` server in a process of its own, with
+ * nothing computed, at the same concurrency; beside it, that server's answer of /health's size.
+ * It shows what the answers' bytes and HTTP cost alone, against the service's /health.
+ */
+async function stateFloor(
+  root: string,
+  work: string,
+  url: string,
+  pairs: readonly PairId[],
+  seconds: number,
+  healthRps: number,
+): Promise<ResultRow> {
+  // A generator of its own, so that the service's measurements ask the same questions with or without this one.
+  const random = new Random(9);
+  const answers: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const res = await get(
+      `${url}/api/relations/${pairs[random.int(pairs.length)]!}/state?asOf=${randomDay(random)}`,
+    );
+    if (res.status !== 200) throw new Error(`GET state: ${res.status} ${res.body.slice(0, 300)}`);
+    answers.push(res.body);
+  }
+  const file = join(work, 'state-answers.ndjson');
+  writeFileSync(file, `${answers.join('\n')}\n`);
+  const meanKb = answers.reduce((sum, answer) => sum + Buffer.byteLength(answer), 0) / answers.length / 1e3;
+  const bare = await startBareServer(root, file);
+  try {
+    const of = (path: string) => (): Promise<LoadResult> =>
+      load({ url: bare.url, connections: 50, seconds, path: () => path, pid: bare.pid });
+    const [answerRuns, healthRuns] = await alternate(2, of('/state'), of('/health'));
+    const answerRps = average(answerRuns, 'requestsPerSecond');
+    log(
+      `bare server: the same answers ${answerRps.toFixed(0)} req/s ` +
+        `(${average(answerRuns, 'serverCpuUsPerRequest').toFixed(0)} µs of CPU each), ` +
+        `a /health-sized body ${average(healthRuns, 'requestsPerSecond').toFixed(0)} req/s`,
+    );
+    return ratioRow({
+      id: 'http-state-floor',
+      what: `the same state answers (${meanKb.toFixed(1)} kB on average) from a bare node:http server, nothing computed, 50 connections`,
+      ours: { value: answerRps, unit: 'req/s' },
+      baseline: { value: healthRps, unit: 'req/s', what: "the service's GET /health" },
+      note:
+        `${average(answerRuns, 'serverCpuUsPerRequest').toFixed(0)} µs of CPU per answer; a body of /health's size ` +
+        `from the same bare server: ${average(healthRuns, 'requestsPerSecond').toFixed(0)} req/s, ` +
+        `${average(healthRuns, 'serverCpuUsPerRequest').toFixed(0)} µs`,
+    });
+  } finally {
+    await bare.stop();
+  }
+}
+
 async function measureHttp(
   root: string,
   work: string,
@@ -412,6 +474,7 @@ async function measureHttp(
         note: `${stateCpuUs.toFixed(0)} µs vs ${healthCpuUs.toFixed(0)} µs of server CPU (user + system) per answer`,
       }),
     );
+    rows.push(await stateFloor(root, work, server.url, hotSet, options.seconds, healthRps));
     // Each of these answers reads a pair from SQLite (~25 ms), so connecting all 50 takes ~30 s.
     const all = await stateOf(pairs, 90)();
     rows.push(

@@ -3,7 +3,7 @@
  * file, driven over HTTP by autocannon from this process.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
@@ -105,6 +105,33 @@ export async function startServer(root: string, dbFile: string, timeoutMs = 60_0
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/**
+ * Forks `dist/bench/bare-server.js` serving the answers in `answersFile` (one per line) and waits
+ * until it listens.
+ */
+export async function startBareServer(
+  root: string,
+  answersFile: string,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = fork(join(root, 'dist/bench/bare-server.js'), [answersFile], { stdio: 'inherit' });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve(Number(message)));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the bare server exited (${code}) before listening`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
 }
