@@ -286,6 +286,11 @@ function randomDay(random: Random): string {
   return `${1950 + random.int(76)}-${String(1 + random.int(12)).padStart(2, '0')}-${String(1 + random.int(28)).padStart(2, '0')}`;
 }
 
+/** GET state of a random one of `pairs` at a random date. */
+function statePath(pairs: readonly PairId[], random: Random): string {
+  return `/api/relations/${pairs[random.int(pairs.length)]!}/state?asOf=${randomDay(random)}`;
+}
+
 async function alternate(
   rounds: number,
   a: () => Promise<LoadResult>,
@@ -325,9 +330,7 @@ async function stateFloor(
   const random = new Random(9);
   const answers: string[] = [];
   for (let i = 0; i < 500; i++) {
-    const res = await get(
-      `${url}/api/relations/${pairs[random.int(pairs.length)]!}/state?asOf=${randomDay(random)}`,
-    );
+    const res = await get(`${url}${statePath(pairs, random)}`);
     if (res.status !== 200) throw new Error(`GET state: ${res.status} ${res.body.slice(0, 300)}`);
     answers.push(res.body);
   }
@@ -340,10 +343,12 @@ async function stateFloor(
       load({ url: bare.url, connections: 50, seconds, path: () => path, pid: bare.pid });
     const [answerRuns, healthRuns] = await alternate(2, of('/state'), of('/health'));
     const answerRps = average(answerRuns, 'requestsPerSecond');
+    const answerCpuUs = average(answerRuns, 'serverCpuUsPerRequest');
+    const tinyRps = average(healthRuns, 'requestsPerSecond');
+    const tinyCpuUs = average(healthRuns, 'serverCpuUsPerRequest');
     log(
-      `bare server: the same answers ${answerRps.toFixed(0)} req/s ` +
-        `(${average(answerRuns, 'serverCpuUsPerRequest').toFixed(0)} µs of CPU each), ` +
-        `a /health-sized body ${average(healthRuns, 'requestsPerSecond').toFixed(0)} req/s`,
+      `bare server: the same answers ${answerRps.toFixed(0)} req/s (${answerCpuUs.toFixed(0)} µs of CPU each), ` +
+        `a /health-sized body ${tinyRps.toFixed(0)} req/s`,
     );
     return ratioRow({
       id: 'http-state-floor',
@@ -351,9 +356,8 @@ async function stateFloor(
       ours: { value: answerRps, unit: 'req/s' },
       baseline: { value: healthRps, unit: 'req/s', what: "the service's GET /health" },
       note:
-        `${average(answerRuns, 'serverCpuUsPerRequest').toFixed(0)} µs of CPU per answer; a body of /health's size ` +
-        `from the same bare server: ${average(healthRuns, 'requestsPerSecond').toFixed(0)} req/s, ` +
-        `${average(healthRuns, 'serverCpuUsPerRequest').toFixed(0)} µs`,
+        `${answerCpuUs.toFixed(0)} µs of CPU per answer; a body of /health's size from the same bare ` +
+        `server: ${tinyRps.toFixed(0)} req/s, ${tinyCpuUs.toFixed(0)} µs`,
     });
   } finally {
     await bare.stop();
@@ -423,7 +427,7 @@ async function measureHttp(
         url: server.url,
         connections: 50,
         seconds: options.seconds,
-        path: () => `/api/relations/${set[random.int(set.length)]!}/state?asOf=${randomDay(random)}`,
+        path: () => statePath(set, random),
         pid: server.process.pid,
         connectTimeoutSeconds,
       });

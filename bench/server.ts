@@ -99,14 +99,18 @@ export async function startServer(root: string, dbFile: string, timeoutMs = 60_0
     port,
     process: child,
     startMs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop: () => stopChild(child),
   };
+}
+
+/** Sends SIGTERM to `child` and resolves once it exited; SIGKILL if it still runs after 10 s. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
 }
 
 /**
@@ -126,13 +130,7 @@ export async function startBareServer(
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.disconnect();
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-      }),
+    stop: () => stopChild(child),
   };
 }
 
