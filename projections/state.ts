@@ -157,9 +157,37 @@ export function splitByAsOf(
 
 // ---- the fold -------------------------------------------------------------------------------
 
+/**
+ * The entries each event has made, by what each was made from: the entry it replaced, or for a
+ * new entry a word saying which (a warning: its code and message). The fold makes an entry from
+ * the event and the entry it replaces and nothing else, so the same event applied to the same
+ * entry makes an equal entry: the one made before is taken instead. Answers from a cache fold the
+ * same events onto the same checkpoints again and again; so they meet entries whose JSON is
+ * already written (see `entry-text.ts`) instead of making and encoding equal ones each time.
+ */
+const madeEntries = new WeakMap<RecordedEvent, unknown[]>();
+
+/** Most entries kept per event: more than one only when later events change what it applies to. */
+const MADE_PER_EVENT = 4;
+
+/** `draft` sealed, or the equal entry `event` already made from `from`. */
+function sealFrom<T extends object>(event: RecordedEvent, from: unknown, draft: T): T {
+  // What each entry was made from, then the entry, side by side: a few pairs, looked through.
+  let made = madeEntries.get(event);
+  if (made === undefined) {
+    made = [];
+    madeEntries.set(event, made);
+  }
+  for (let i = 0; i < made.length; i += 2) if (made[i] === from) return made[i + 1] as T;
+  const entry = sealEntry(draft);
+  if (made.length >= 2 * MADE_PER_EVENT) made.splice(0, 2);
+  made.push(from, entry);
+  return entry;
+}
+
 function warn(state: RelationState, code: WarningCode, event: RecordedEvent, message: string): void {
   state.warnings.push(
-    sealEntry({
+    sealFrom(event, `warning ${code} ${message}`, {
       code,
       message: `${event.type} ${event.id} (${event.date}): ${message}`,
       eventId: event.id,
@@ -209,11 +237,18 @@ function removeNames<T>(present: T[], nameOf: (entry: T) => string, names: reado
 }
 
 /**
- * Puts `draft` (a changed copy of a measure, agreement or dispute) in place of entry `index` of
- * `list`, or at its end for -1, frozen: entries are replaced, never changed (see {@link copyState}).
+ * Puts `draft` (a changed copy of a measure, agreement or dispute, made by `event` from `from`: the
+ * entry it replaces, or a word for a new one) in place of entry `index` of `list`, or at its end
+ * for -1, sealed: entries are replaced, never changed (see {@link copyState}).
  */
-function place<T extends object>(list: T[], index: number, draft: T): void {
-  const entry = sealEntry(draft);
+function place<T extends object>(
+  list: T[],
+  index: number,
+  event: RecordedEvent,
+  from: unknown,
+  draft: T,
+): void {
+  const entry = sealFrom(event, from, draft);
   if (index === -1) list.push(entry);
   else list[index] = entry;
 }
@@ -246,7 +281,7 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
       }
     }
     Object.freeze(draft.items);
-    place(measures.exportControls, index, draft);
+    place(measures.exportControls, index, event, current ?? 'export control', draft);
     return false;
   }
   if (current === undefined) {
@@ -271,7 +306,7 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
       warn(state, 'not-in-state', event, `items not controlled under ${measureId}: ${missing.join(', ')}`);
     }
     Object.freeze(draft.items);
-    place(measures.exportControls, index, draft);
+    place(measures.exportControls, index, event, current, draft);
     return false;
   }
   const missing = removeNames(draft.items, (item) => item.name, names);
@@ -283,7 +318,7 @@ function applyExportControl(state: RelationState, event: RecordedEvent): boolean
     return true;
   }
   Object.freeze(draft.items);
-  place(measures.exportControls, index, draft);
+  place(measures.exportControls, index, event, current, draft);
   return false;
 }
 
@@ -297,7 +332,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     if (event.type === 'tariff-imposed') {
       const rate = typeof event.data.rate === 'string' ? event.data.rate : undefined;
       if (existing === undefined) {
-        place<TariffMeasure>(tariffs, -1, {
+        place<TariffMeasure>(tariffs, -1, event, 'tariff', {
           measureId,
           products: Object.freeze(products ?? []) as string[],
           rate: rate ?? null,
@@ -308,7 +343,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
         const draft: TariffMeasure = { ...existing, eventIds: withId(existing.eventIds, event.id) };
         if (products !== undefined) draft.products = Object.freeze(products) as string[];
         if (rate !== undefined) draft.rate = rate;
-        place(tariffs, index, draft);
+        place(tariffs, index, event, existing, draft);
       }
       return;
     }
@@ -322,7 +357,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
       warn(state, 'not-in-state', event, `products not under ${measureId}: ${missing.join(', ')}`);
     if (remaining.length === 0) tariffs.splice(index, 1);
     else {
-      place(tariffs, index, {
+      place(tariffs, index, event, existing, {
         ...existing,
         products: Object.freeze(remaining) as string[],
         eventIds: withId(existing.eventIds, event.id),
@@ -339,7 +374,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
   if (event.type === 'sanctions-imposed') {
     const kind = typeof event.data.kind === 'string' ? event.data.kind : undefined;
     if (existing === undefined) {
-      place<SanctionsMeasure>(sanctions, -1, {
+      place<SanctionsMeasure>(sanctions, -1, event, 'sanctions', {
         measureId,
         targets: Object.freeze(targets ?? []) as string[],
         kind: kind ?? null,
@@ -350,7 +385,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
       const draft: SanctionsMeasure = { ...existing, eventIds: withId(existing.eventIds, event.id) };
       if (targets !== undefined) draft.targets = Object.freeze(targets) as string[];
       if (kind !== undefined) draft.kind = kind;
-      place(sanctions, index, draft);
+      place(sanctions, index, event, existing, draft);
     }
     return;
   }
@@ -364,7 +399,7 @@ function applyTariffOrSanctions(state: RelationState, event: RecordedEvent): voi
     warn(state, 'not-in-state', event, `targets not under ${measureId}: ${missing.join(', ')}`);
   if (remaining.length === 0) sanctions.splice(index, 1);
   else {
-    place(sanctions, index, {
+    place(sanctions, index, event, existing, {
       ...existing,
       targets: Object.freeze(remaining) as string[],
       eventIds: withId(existing.eventIds, event.id),
@@ -432,7 +467,7 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
       agreement.status = 'terminated';
       break;
     default:
-      if (created) place(state.agreements, -1, agreement);
+      if (created) place(state.agreements, -1, event, 'agreement', agreement);
       return;
   }
   if (name !== undefined) agreement.name = name;
@@ -445,7 +480,7 @@ function applyAgreement(state: RelationState, event: RecordedEvent): void {
   agreement.since = event.date;
   agreement.eventId = event.id;
   agreement.eventIds = withId(agreement.eventIds, event.id);
-  place(state.agreements, index, agreement);
+  place(state.agreements, index, event, created ? 'agreement' : found.agreement, agreement);
 }
 
 function applyDispute(state: RelationState, event: RecordedEvent): void {
@@ -453,6 +488,7 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
   const index = state.disputes.findIndex((d) => d.disputeId === disputeId);
   const created = index === -1;
   let dispute: Dispute;
+  const from = created ? 'dispute' : state.disputes[index]!;
   if (created) {
     dispute = {
       disputeId,
@@ -506,7 +542,7 @@ function applyDispute(state: RelationState, event: RecordedEvent): void {
     default:
       break;
   }
-  place(state.disputes, index, dispute);
+  place(state.disputes, index, event, from, dispute);
 }
 
 function applyList(state: RelationState, event: RecordedEvent): void {
@@ -526,7 +562,12 @@ function applyList(state: RelationState, event: RecordedEvent): void {
   if (status === 'listed' && current !== 'removed') {
     warn(state, 'not-in-state', event, `no removal from ${event.actor}'s ${list} is recorded before this`);
   }
-  measures.preferentialList = sealEntry({ status, list, since: event.date, eventId: event.id });
+  measures.preferentialList = sealFrom(event, 'list status', {
+    status,
+    list,
+    since: event.date,
+    eventId: event.id,
+  });
 }
 
 /**
@@ -551,7 +592,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
         eventId: event.id,
       };
       if (typeof event.data.caseId === 'string') ruling.caseId = event.data.caseId;
-      state.rulings.push(sealEntry(ruling));
+      state.rulings.push(sealFrom(event, 'ruling', ruling));
       break;
     }
     case 'export-control-tightened':
@@ -593,7 +634,7 @@ export function applyEvent(state: RelationState, event: RecordedEvent, start = s
       if (typeof event.data.format === 'string') last.format = event.data.format as TalksFormat;
       if (typeof event.data.forum === 'string') last.forum = event.data.forum;
       if (typeof event.data.outcome === 'string') last.outcome = event.data.outcome;
-      state.talks = sealEntry({ count: state.talks.count + 1, last: Object.freeze(last) });
+      state.talks = sealFrom(event, state.talks, { count: state.talks.count + 1, last: Object.freeze(last) });
       break;
     }
     case 'other-development':
