@@ -1,7 +1,7 @@
 /**
- * A bare `node:http` server for the benchmark's floor under GET state: `/health` answers a body
- * the size of the service's, any other path the next of the answers in a file (one JSON document
- * per line, served in turn), with nothing computed and no framework. The benchmark forks it, so
+ * A bare `node:http` server for the benchmark's floors under GET state and GET snapshots: `/health`
+ * answers a body the size of the service's, any other path the next of the answers in a file (one
+ * JSON document per line, served in turn), with nothing computed and no framework. The benchmark forks it, so
  * that like the service it runs in a process of its own beside the load generator; once
  * listening it sends its port to the parent.
  */

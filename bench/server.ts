@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { TimedGet } from './probe';
 import { percentile } from './report';
 
 /**
@@ -132,6 +133,24 @@ export async function startBareServer(
     pid: child.pid!,
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * Fetches `urls` one after another from the probe (`dist/bench/probe.js`, forked for the purpose),
+ * each timed to its last byte.
+ */
+export async function timedGets(root: string, urls: readonly string[]): Promise<TimedGet[]> {
+  const child = fork(join(root, 'dist/bench/probe.js'), [], { stdio: 'inherit' });
+  try {
+    return await new Promise<TimedGet[]>((resolve, reject) => {
+      child.once('message', (runs) => resolve(runs as TimedGet[]));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the probe exited (${code}) before answering`)));
+      child.send(urls);
+    });
+  } finally {
+    await stopChild(child);
+  }
 }
 
 /** Resident set size of a process in MB, from `/proc` (Linux). */

@@ -1,0 +1,48 @@
+/**
+ * The benchmark's client for requests timed one at a time (snapshots against one state, and their
+ * floor). Forked as a process of its own that does nothing else: timed from the benchmark's own
+ * process, which also runs the load generator, the same 17 MB answers took 3–4× as long to arrive
+ * as in a fresh process at the same moment (the client, not the server, was the bound). Given a
+ * list of URLs over IPC, it fetches them one after another and sends back each one's status,
+ * length and time to its last byte.
+ */
+import { request } from 'node:http';
+
+export interface TimedGet {
+  status: number;
+  bytes: number;
+  ms: number;
+}
+
+/**
+ * One GET timed to its last byte. The body is counted, not kept or decoded: turning 17 MB into a
+ * string is the client's work, and it would be timed as the server's.
+ */
+function timedGet(url: string): Promise<TimedGet> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { method: 'GET' }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+if (process.send !== undefined) {
+  process.once('message', (urls: string[]) => {
+    void (async () => {
+      const runs: TimedGet[] = [];
+      for (const url of urls) runs.push(await timedGet(url));
+      process.send!(runs);
+    })().catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
+  process.on('disconnect', () => process.exit(0));
+}
