@@ -114,6 +114,15 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The first message a forked `child` (`who`) sends; rejected if it fails or exits before (`before`). */
+function firstMessage(child: ChildProcess, who: string, before: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${who} exited (${code}) before ${before}`)));
+  });
+}
+
 /**
  * Forks `dist/bench/bare-server.js` serving the answers in `answersFile` (one per line) and waits
  * until it listens.
@@ -123,11 +132,7 @@ export async function startBareServer(
   answersFile: string,
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = fork(join(root, 'dist/bench/bare-server.js'), [answersFile], { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve(Number(message)));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the bare server exited (${code}) before listening`)));
-  });
+  const port = Number(await firstMessage(child, 'the bare server', 'listening'));
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
@@ -142,12 +147,9 @@ export async function startBareServer(
 export async function timedGets(root: string, urls: readonly string[]): Promise<TimedGet[]> {
   const child = fork(join(root, 'dist/bench/probe.js'), [], { stdio: 'inherit' });
   try {
-    return await new Promise<TimedGet[]>((resolve, reject) => {
-      child.once('message', (runs) => resolve(runs as TimedGet[]));
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the probe exited (${code}) before answering`)));
-      child.send(urls);
-    });
+    const answer = firstMessage(child, 'the probe', 'answering');
+    child.send(urls);
+    return (await answer) as TimedGet[];
   } finally {
     await stopChild(child);
   }
