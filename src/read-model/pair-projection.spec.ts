@@ -205,9 +205,12 @@ describe('PairProjection', () => {
               expect(projection.state(asOf, knownAt)).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt }));
             }
           };
+          // Each round twice: the second meets the checkpoints the first made.
+          ask(initial);
           ask(initial);
           const appended = record(later, initial);
           expect(projection.extend(appended)).toBe(true);
+          ask([...initial, ...appended]);
           ask([...initial, ...appended]);
         },
       ),
@@ -291,6 +294,48 @@ describe('PairProjection', () => {
     const state = projection.state('2013-12-31', NOW);
     expect(state.talks.count).toBe(41);
     expect(state).toEqual(stateAt(all, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }));
+  });
+
+  it('resumes from a checkpoint that holds back exactly the items still uncertain at asOf', () => {
+    // Talks on the 15th of each month of 2010, and two more dated only by year and by month.
+    const events = recordAll(PAIR, [
+      ...talks(12),
+      ...(['2010', '2010-06'] as const).map(
+        (date) =>
+          ({
+            type: 'talks-held',
+            date,
+            actor: 'KOR',
+            summary: `talks in ${date}`,
+            sources: SOURCES,
+            data: { level: 'leader' },
+          }) as TestInput,
+      ),
+    ]);
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 2, maxCheckpoints: 1000 });
+    const expectExact = (asOf: string) => {
+      const state = projection.state(asOf, NOW);
+      expect(state).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt: NOW }));
+      return state;
+    };
+    expectExact('2010-06-29'); // the first question folds plainly
+    expect(projection.heldBackCount).toBe(0);
+    // In June both are uncertain: no checkpoint after 1 January is usable as such
+    const june = expectExact('2010-06-29');
+    expect(june.uncertain.map((listed) => listed.date)).toEqual(['2010', '2010-06']);
+    expect(june.talks.count).toBe(6);
+    expect(projection.heldBackCount).toBe(1);
+    // The same items held back, another day: the same checkpoint
+    expectExact('2010-06-20');
+    expect(projection.heldBackCount).toBe(1);
+    // Past June, on the same checkpoint of the grid, only the year is held back: another one
+    const july = expectExact('2010-07-02');
+    expect(july.uncertain.map((listed) => listed.date)).toEqual(['2010']);
+    expect(july.talks.count).toBe(7);
+    expect(projection.heldBackCount).toBe(2);
+    // Once the year is over, nothing is held back
+    expect(expectExact('2010-12-31').uncertain).toEqual([]);
+    expect(projection.heldBackCount).toBe(2);
   });
 
   it('spaces checkpoints further apart for a large pair instead of making more', () => {

@@ -8,6 +8,14 @@
  * the checkpoint followed by the certain items after it. `prefixEnd[i]` (the latest end among the
  * first `i` items, non-decreasing in `i`) finds the furthest usable checkpoint by binary search.
  *
+ * Events dated with reduced precision (`1983`, `1983-10`) or with a `dateEnd` are uncertain until
+ * their interval ends, and so keep the checkpoints after them out of use until then: a question
+ * in mid-1983 on a pair with an event dated `1983` would fold every event of 1983 so far from the
+ * checkpoint before it. For such questions the projection keeps checkpoints that hold those items
+ * back: the fold of the first `index` items without the ones whose interval ends after `asOf`,
+ * kept by `index` and exactly which items are held back, so that any later question with the same
+ * items held back resumes from it (see {@link PairProjection.heldBackCheckpoint}).
+ *
  * Checkpoints only hold for the pair's events as known now, so they serve questions whose
  * `knownAt` is at or after the last recorded event; an earlier `knownAt` folds the events known at
  * that instant from scratch (still without reading the store), which keeps past knowledge exact.
@@ -44,6 +52,12 @@ interface FoldIndex {
   /** `prefixEnd[i]`: the latest interval end among `items[0..i)` (`''` for none). */
   prefixEnd: string[];
   checkpoints: Checkpoint[];
+  /**
+   * Checkpoints with items held back, by where they are and which items they hold back (`index`,
+   * then the held items' positions), oldest first; at most twice `maxCheckpoints`, as a place on
+   * the grid may have a few, one for each set of items a question there can find uncertain.
+   */
+  heldBack: Map<string, Checkpoint>;
   referenceWarnings: Warning[];
   revision: number;
   /** Questions answered from this fold so far. */
@@ -138,6 +152,11 @@ export class PairProjection {
     return this.fold?.checkpoints.length ?? 0;
   }
 
+  /** Number of checkpoints with items held back kept so far (for tests and diagnostics). */
+  get heldBackCount(): number {
+    return this.fold?.heldBack.size ?? 0;
+  }
+
   private knowsEverything(knownAt: string): boolean {
     return normaliseInstant(knownAt) >= this.lastRecordedAt;
   }
@@ -145,15 +164,70 @@ export class PairProjection {
   private stateFromCheckpoint(fold: FoldIndex, asOf: string, knownAt: string): RelationState {
     const usable = lastIndexEndingBy(fold.prefixEnd, asOf);
     // The first question after a (re)build folds plainly: a pair asked once never pays for copies.
-    const checkpoint = fold.asked++ === 0 ? fold.checkpoints[0]! : this.checkpointAtOrBefore(fold, usable);
+    const first = fold.asked++ === 0;
+    let checkpoint = first ? fold.checkpoints[0]! : this.checkpointAtOrBefore(fold, usable);
+    let held: FoldItem[] = [];
+    if (!first) {
+      const resumed = this.heldBackCheckpoint(fold, checkpoint, asOf);
+      if (resumed !== undefined) ({ checkpoint, held } = resumed);
+    }
     const { certain, uncertain } = splitByAsOf(fold.items, asOf, checkpoint.index);
     return finishState(foldFrom(checkpoint.state, certain), {
       asOf,
       knownAt,
       revision: fold.revision,
-      uncertain,
+      // Held-back items come before the rest in fold order, as `uncertain` lists them.
+      uncertain: held.length === 0 ? uncertain : [...held, ...uncertain],
       referenceWarnings: fold.referenceWarnings,
     });
+  }
+
+  /**
+   * A checkpoint further on than `base` (the last usable one for `asOf`) that holds back the items
+   * still uncertain at `asOf`, with those items; `undefined` when none would be further on. It
+   * lies on the checkpoints' grid at or before the last item starting by `asOf`, and holds the
+   * fold of the items before it except exactly those whose interval ends after `asOf` (all of
+   * them start by `asOf`, so they are the question's uncertain items before it). Made on first
+   * need by folding from `base`, then kept for every question that holds back the same items.
+   */
+  private heldBackCheckpoint(
+    fold: FoldIndex,
+    base: Checkpoint,
+    asOf: string,
+  ): { checkpoint: Checkpoint; held: FoldItem[] } | undefined {
+    const every = this.checkpointSpacing(fold);
+    const { items } = fold;
+    let reached = base.index;
+    while (reached < items.length && items[reached]!.start <= asOf) reached++;
+    const index = Math.floor(reached / every) * every;
+    if (index <= base.index) return undefined;
+    const held: FoldItem[] = [];
+    let key = `${index}`;
+    for (let i = base.index; i < index; i++) {
+      if (items[i]!.end > asOf) {
+        held.push(items[i]!);
+        key += `,${i}`;
+      }
+    }
+    let checkpoint = fold.heldBack.get(key);
+    if (checkpoint === undefined) {
+      const state = copyState(base.state);
+      for (let i = base.index; i < index; i++) {
+        const item = items[i]!;
+        if (item.end <= asOf) applyEvent(state, item.event, item.start);
+      }
+      checkpoint = { index, state };
+      if (fold.heldBack.size >= 2 * this.options.maxCheckpoints) {
+        fold.heldBack.delete(fold.heldBack.keys().next().value!);
+      }
+      fold.heldBack.set(key, checkpoint);
+    }
+    return { checkpoint, held };
+  }
+
+  /** Items between two checkpoints of `fold`. */
+  private checkpointSpacing(fold: FoldIndex): number {
+    return Math.max(this.options.checkpointEvery, Math.ceil(fold.items.length / this.options.maxCheckpoints));
   }
 
   /**
@@ -161,10 +235,7 @@ export class PairProjection {
    * are made only as far as questions reach, so a cold question pays for one fold, not for all.
    */
   private checkpointAtOrBefore(fold: FoldIndex, limit: number): Checkpoint {
-    const every = Math.max(
-      this.options.checkpointEvery,
-      Math.ceil(fold.items.length / this.options.maxCheckpoints),
-    );
+    const every = this.checkpointSpacing(fold);
     const last = fold.checkpoints[fold.checkpoints.length - 1]!;
     const target = last.index + Math.floor((limit - last.index) / every) * every;
     if (target > last.index) {
@@ -206,11 +277,16 @@ export class PairProjection {
     const kept = this.fold === undefined ? 0 : unchangedPrefix(this.fold, items, corrections);
     const checkpoints = this.fold?.checkpoints.filter((checkpoint) => checkpoint.index <= kept) ?? [];
     if (checkpoints.length === 0) checkpoints.push({ index: 0, state: initialState(this.pair) });
+    const heldBack = new Map<string, Checkpoint>();
+    for (const [key, checkpoint] of this.fold?.heldBack ?? []) {
+      if (checkpoint.index <= kept) heldBack.set(key, checkpoint);
+    }
     this.fold = {
       items,
       corrections,
       prefixEnd,
       checkpoints,
+      heldBack,
       referenceWarnings: resolution.warnings,
       revision: lastRevision(this.eventsInOrder),
       asked: 0,
