@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { RecordedEvent } from '../../events/catalogue';
+import { addDays } from '../../events/dates';
 import { stateAt } from '../../projections/state';
 import { recordAll, type TestInput } from '../../test/support/recorded-events';
 import { sharedJson } from '../../projections/entry-text';
@@ -336,6 +337,33 @@ describe('PairProjection', () => {
     // Once the year is over, nothing is held back
     expect(expectExact('2010-12-31').uncertain).toEqual([]);
     expect(projection.heldBackCount).toBe(2);
+  });
+
+  it('keeps at most twice maxCheckpoints checkpoints that hold events back, dropping the oldest', () => {
+    // Ten meetings that began on 1 January and ended five days apart from 20 January on: each
+    // day until the last ended holds back another set of them at the same place of the grid.
+    const meetings = Array.from(
+      { length: 10 },
+      (_, i) =>
+        ({
+          type: 'talks-held',
+          date: '2010-01-01',
+          dateEnd: addDays('2010-01-20', 5 * i),
+          actor: 'KOR',
+          summary: `meeting ${i}`,
+          sources: SOURCES,
+          data: { level: 'working' },
+        }) as TestInput,
+    );
+    const events = recordAll(PAIR, [...talks(12), ...meetings]);
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 1, maxCheckpoints: 2 });
+    projection.state('2010-12-31', NOW);
+    for (let day = 14; day < 80; day++) {
+      const asOf = addDays('2010-01-01', day);
+      expect(projection.state(asOf, NOW)).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt: NOW }));
+      expect(projection.heldBackCount).toBeLessThanOrEqual(4);
+    }
+    expect(projection.heldBackCount).toBe(4);
   });
 
   it('spaces checkpoints further apart for a large pair instead of making more', () => {
