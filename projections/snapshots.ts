@@ -15,6 +15,7 @@ import {
   type FoldItem,
 } from './state';
 import type { RelationState } from './state.types';
+import type { Warning } from './warnings';
 
 export type SeriesStep = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -44,6 +45,12 @@ export interface SnapshotsQuery {
   knownAt: string;
 }
 
+/**
+ * Takes the fold at a date of a series before it is completed for that date: the fold of the
+ * first `index` items without those at `heldAt` (under way then), which the caller may keep.
+ */
+export type KeepFold = (index: number, heldAt: readonly number[], state: RelationState) => void;
+
 export interface Snapshot {
   date: string;
   state: RelationState;
@@ -65,9 +72,10 @@ export function snapshotsAt(events: readonly RecordedEvent[], q: SnapshotsQuery)
 
 /**
  * The one pass behind {@link snapshotsAt}, from any fold prefix: `prefix` is the fold of
- * `items[0..next)` (warnings that do not come from the fold already first in it), every one of
- * which ends on or before the earliest of `dates`. Takes ownership of `prefix` and advances it.
- * A cache resumes here from a checkpoint instead of from the first event.
+ * `items[0..next)` (warnings that do not come from the fold already first in it, or given as
+ * `ctx.referenceWarnings`), every one of which ends on or before the earliest of `dates`. Takes
+ * ownership of `prefix` and advances it. A cache resumes here from a checkpoint instead of from
+ * the first event, and may `keep` the fold at each date.
  *
  * An event under way at a date (a month-precision event, a range) stops the prefix there, since
  * the events after it in fold order must wait for it. The events after it that are already over
@@ -80,15 +88,17 @@ export function snapshotsAlong(
   items: readonly FoldItem[],
   next: number,
   dates: readonly string[],
-  ctx: { knownAt: string; revision: number },
+  ctx: { knownAt: string; revision: number; referenceWarnings?: readonly Warning[] },
+  keep?: KeepFold,
 ): Snapshot[] {
   const byDate = new Map<string, RelationState>();
   /** The prefix, then the items after it over by the last date, in fold order; `undefined`: none. */
   let past: RelationState | undefined;
   /** The items from `next` up to here were taken into `past` or into `underWay`. */
   let frontier = next;
-  /** Items before `frontier` skipped by `past`: under way at the last date. */
+  /** Items before `frontier` skipped by `past`: under way at the last date; and their positions. */
   let underWay: FoldItem[] = [];
+  let underWayAt: number[] = [];
   for (const date of [...new Set(dates)].sort()) {
     while (next < items.length && items[next]!.end <= date) {
       const item = items[next]!;
@@ -98,18 +108,24 @@ export function snapshotsAlong(
     if (past !== undefined && underWay.some((item) => item.end <= date)) past = undefined;
     if (past === undefined) {
       if (next >= items.length || items[next]!.start > date) {
+        keep?.(next, [], copyState(prefix));
         byDate.set(date, finishState(copyState(prefix), { asOf: date, ...ctx, uncertain: [] }));
         continue;
       }
       past = copyState(prefix);
       frontier = next;
       underWay = [];
+      underWayAt = [];
     }
     for (; frontier < items.length && items[frontier]!.start <= date; frontier++) {
       const item = items[frontier]!;
       if (item.end <= date) applyEvent(past, item.event, item.start);
-      else underWay.push(item);
+      else {
+        underWay.push(item);
+        underWayAt.push(frontier);
+      }
     }
+    keep?.(frontier, underWayAt, copyState(past));
     byDate.set(date, finishState(copyState(past), { asOf: date, ...ctx, uncertain: underWay }));
   }
   // A date asked twice gets two independent states.

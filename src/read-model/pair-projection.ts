@@ -34,7 +34,7 @@ import {
   stateAt,
   type FoldItem,
 } from '../../projections/state';
-import { snapshotsAlong, snapshotsAt } from '../../projections/snapshots';
+import { snapshotsAlong, snapshotsAt, type KeepFold } from '../../projections/snapshots';
 import type { RelationState } from '../../projections/state.types';
 import type { Warning } from '../../projections/warnings';
 
@@ -139,12 +139,33 @@ export class PairProjection {
     if (dates.length === 0) return [];
     const fold = this.foldIndex();
     fold.asked++;
-    // One pass from the checkpoint usable at the earliest date, as `snapshotsAt` does from the start.
+    const ctx = { knownAt, revision: fold.revision, referenceWarnings: fold.referenceWarnings };
+    // A series asked before finds the checkpoint it kept at each of its dates: each state is a copy.
+    const kept = dates.map((date) => {
+      const { reached, held, heldAt } = this.underWay(fold, lastIndexEndingBy(fold.prefixEnd, date), date);
+      const checkpoint = fold.heldBack.get(heldKey(reached, heldAt));
+      return checkpoint && { checkpoint, held };
+    });
+    if (kept.every((found) => found !== undefined)) {
+      return dates.map((date, i) => ({
+        date,
+        state: finishState(copyState(kept[i]!.checkpoint.state), {
+          asOf: date,
+          ...ctx,
+          uncertain: kept[i]!.held,
+        }),
+      }));
+    }
+    // Otherwise one pass from the checkpoint usable at the earliest date, as `snapshotsAt` does from
+    // the start, keeping the fold at each date (with the events under way then held back).
     const earliest = dates.reduce((min, date) => (date < min ? date : min));
     const checkpoint = this.checkpointAtOrBefore(fold, lastIndexEndingBy(fold.prefixEnd, earliest));
-    const prefix = copyState(checkpoint.state);
-    if (fold.referenceWarnings.length > 0) prefix.warnings = [...fold.referenceWarnings, ...prefix.warnings];
-    return snapshotsAlong(prefix, fold.items, checkpoint.index, dates, { knownAt, revision: fold.revision });
+    // A series may fill at most half of the checkpoints a pair keeps.
+    const keep: KeepFold | undefined =
+      dates.length <= this.options.maxCheckpoints
+        ? (index, heldAt, state) => this.keepHeldBack(fold, heldKey(index, heldAt), { index, state })
+        : undefined;
+    return snapshotsAlong(copyState(checkpoint.state), fold.items, checkpoint.index, dates, ctx, keep);
   }
 
   /** Number of checkpoints built so far (for tests and diagnostics). */
@@ -195,34 +216,57 @@ export class PairProjection {
     base: Checkpoint,
     asOf: string,
   ): { checkpoint: Checkpoint; held: FoldItem[] } | undefined {
-    const every = this.checkpointSpacing(fold);
-    const { items } = fold;
-    let reached = base.index;
-    while (reached < items.length && items[reached]!.start <= asOf) reached++;
-    const index = Math.floor(reached / every) * every;
+    const { reached, held, heldAt } = this.underWay(fold, base.index, asOf);
+    // Kept at exactly this point (by a series at a date that held back the same events): nothing to fold.
+    const exact = fold.heldBack.get(heldKey(reached, heldAt));
+    if (exact !== undefined) return { checkpoint: exact, held };
+    const index = Math.floor(reached / this.checkpointSpacing(fold)) * this.checkpointSpacing(fold);
     if (index <= base.index) return undefined;
-    const held: FoldItem[] = [];
-    let key = `${index}`;
-    for (let i = base.index; i < index; i++) {
-      if (items[i]!.end > asOf) {
-        held.push(items[i]!);
-        key += `,${i}`;
-      }
-    }
+    let before = 0;
+    while (before < heldAt.length && heldAt[before]! < index) before++;
+    const key = heldKey(index, heldAt.slice(0, before));
     let checkpoint = fold.heldBack.get(key);
     if (checkpoint === undefined) {
       const state = copyState(base.state);
       for (let i = base.index; i < index; i++) {
-        const item = items[i]!;
+        const item = fold.items[i]!;
         if (item.end <= asOf) applyEvent(state, item.event, item.start);
       }
       checkpoint = { index, state };
-      if (fold.heldBack.size >= 2 * this.options.maxCheckpoints) {
-        fold.heldBack.delete(fold.heldBack.keys().next().value!);
-      }
-      fold.heldBack.set(key, checkpoint);
+      this.keepHeldBack(fold, key, checkpoint);
     }
-    return { checkpoint, held };
+    return { checkpoint, held: held.slice(0, before) };
+  }
+
+  /**
+   * From `from` (every item before it over by `asOf`): how far the items starting by `asOf` reach,
+   * and those of them still under way at `asOf`, with their positions.
+   */
+  private underWay(
+    fold: FoldIndex,
+    from: number,
+    asOf: string,
+  ): { reached: number; held: FoldItem[]; heldAt: number[] } {
+    const { items } = fold;
+    const held: FoldItem[] = [];
+    const heldAt: number[] = [];
+    let reached = from;
+    for (; reached < items.length && items[reached]!.start <= asOf; reached++) {
+      if (items[reached]!.end > asOf) {
+        held.push(items[reached]!);
+        heldAt.push(reached);
+      }
+    }
+    return { reached, held, heldAt };
+  }
+
+  /** Keeps a checkpoint that holds events back, dropping the oldest beyond the bound. */
+  private keepHeldBack(fold: FoldIndex, key: string, checkpoint: Checkpoint): void {
+    if (fold.heldBack.has(key)) return;
+    if (fold.heldBack.size >= 2 * this.options.maxCheckpoints) {
+      fold.heldBack.delete(fold.heldBack.keys().next().value!);
+    }
+    fold.heldBack.set(key, checkpoint);
   }
 
   /** Items between two checkpoints of `fold`. */
@@ -320,6 +364,14 @@ function unchangedPrefix(
     }
   }
   return limit;
+}
+
+/**
+ * Names a checkpoint that holds events back: the fold of the first `index` items without those at
+ * `heldAt` (ascending), and only those.
+ */
+function heldKey(index: number, heldAt: readonly number[]): string {
+  return heldAt.length === 0 ? `${index}` : `${index},${heldAt.join(',')}`;
 }
 
 /** The largest `i` with `prefixEnd[i] <= asOf` (`prefixEnd` is non-decreasing, `prefixEnd[0]` is `''`). */
