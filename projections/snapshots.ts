@@ -46,8 +46,9 @@ export interface SnapshotsQuery {
 }
 
 /**
- * Takes the fold at a date of a series before it is completed for that date: the fold of the
- * first `index` items without those at `heldAt` (under way then), which the caller may keep.
+ * Shown the fold at a date of a series before it is completed for that date: the fold of the
+ * first `index` items without those at `heldAt` (under way then). It goes on changing: a caller
+ * that keeps it keeps a copy (`copyState`).
  */
 export type KeepFold = (index: number, heldAt: readonly number[], state: RelationState) => void;
 
@@ -108,7 +109,7 @@ export function snapshotsAlong(
     if (past !== undefined && underWay.some((item) => item.end <= date)) past = undefined;
     if (past === undefined) {
       if (next >= items.length || items[next]!.start > date) {
-        keep?.(next, [], copyState(prefix));
+        keep?.(next, [], prefix);
         byDate.set(date, finishState(copyState(prefix), { asOf: date, ...ctx, uncertain: [] }));
         continue;
       }
@@ -125,7 +126,7 @@ export function snapshotsAlong(
         underWayAt.push(frontier);
       }
     }
-    keep?.(frontier, underWayAt, copyState(past));
+    keep?.(frontier, underWayAt, past);
     byDate.set(date, finishState(copyState(past), { asOf: date, ...ctx, uncertain: underWay }));
   }
   // A date asked twice gets two independent states.

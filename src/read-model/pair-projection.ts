@@ -163,7 +163,10 @@ export class PairProjection {
     // A series may fill at most half of the checkpoints a pair keeps.
     const keep: KeepFold | undefined =
       dates.length <= this.options.maxCheckpoints
-        ? (index, heldAt, state) => this.keepHeldBack(fold, heldKey(index, heldAt), { index, state })
+        ? (index, heldAt, state) => {
+            const key = heldKey(index, heldAt);
+            if (!fold.heldBack.has(key)) this.keepHeldBack(fold, key, { index, state: copyState(state) });
+          }
         : undefined;
     return snapshotsAlong(copyState(checkpoint.state), fold.items, checkpoint.index, dates, ctx, keep);
   }
@@ -220,7 +223,8 @@ export class PairProjection {
     // Kept at exactly this point (by a series at a date that held back the same events): nothing to fold.
     const exact = fold.heldBack.get(heldKey(reached, heldAt));
     if (exact !== undefined) return { checkpoint: exact, held };
-    const index = Math.floor(reached / this.checkpointSpacing(fold)) * this.checkpointSpacing(fold);
+    const every = this.checkpointSpacing(fold);
+    const index = Math.floor(reached / every) * every;
     if (index <= base.index) return undefined;
     let before = 0;
     while (before < heldAt.length && heldAt[before]! < index) before++;
@@ -260,9 +264,8 @@ export class PairProjection {
     return { reached, held, heldAt };
   }
 
-  /** Keeps a checkpoint that holds events back, dropping the oldest beyond the bound. */
+  /** Keeps a checkpoint that holds events back (not kept yet), dropping the oldest beyond the bound. */
   private keepHeldBack(fold: FoldIndex, key: string, checkpoint: Checkpoint): void {
-    if (fold.heldBack.has(key)) return;
     if (fold.heldBack.size >= 2 * this.options.maxCheckpoints) {
       fold.heldBack.delete(fold.heldBack.keys().next().value!);
     }
