@@ -3,8 +3,8 @@
  * floor). Forked as a process of its own that does nothing else: timed from the benchmark's own
  * process, which also runs the load generator, the same 17 MB answers took 3–4× as long to arrive
  * as in a fresh process at the same moment (the client, not the server, was the bound). Given a
- * list of URLs over IPC, it fetches them one after another and sends back each one's status,
- * length and time to its last byte.
+ * list of URLs over IPC, it fetches them one after another (after a few untimed ones that warm it
+ * up) and sends back each one's status, length and time to its last byte.
  */
 import { request } from 'node:http';
 
@@ -33,9 +33,19 @@ function timedGet(url: string): Promise<TimedGet> {
   });
 }
 
+/** What the benchmark sends: URLs fetched first and not timed, then those timed. */
+export interface ProbeRequest {
+  warmup: readonly string[];
+  urls: readonly string[];
+}
+
 if (process.send !== undefined) {
-  process.once('message', (urls: string[]) => {
+  process.once('message', ({ warmup, urls }: ProbeRequest) => {
     void (async () => {
+      for (const url of warmup) {
+        const run = await timedGet(url);
+        if (run.status !== 200) throw new Error(`warming up, ${url} answered ${run.status}`);
+      }
       const runs: TimedGet[] = [];
       for (const url of urls) runs.push(await timedGet(url));
       process.send!(runs);

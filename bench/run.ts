@@ -191,6 +191,9 @@ async function measureSingleAppends(work: string): Promise<ResultRow> {
   });
 }
 
+/** Untimed requests (rounds of them) by which the probe warms up before those it times. */
+const WARMUP_ROUNDS = 5;
+
 /** Median time to the last byte of `body` served `times` over by the bare server (see bare-server.ts). */
 async function bareServerMs(root: string, work: string, body: string, times: number): Promise<number> {
   const file = join(work, 'snapshots-answer.json');
@@ -200,6 +203,7 @@ async function bareServerMs(root: string, work: string, body: string, times: num
     const runs = await timedGets(
       root,
       Array.from({ length: times }, () => `${bare.url}/snapshots`),
+      Array.from({ length: WARMUP_ROUNDS }, () => `${bare.url}/snapshots`),
     );
     const wrong = runs.find((run) => run.bytes !== Buffer.byteLength(body));
     if (wrong !== undefined) throw new Error(`the bare server sent ${wrong.bytes} bytes`);
@@ -511,14 +515,17 @@ async function measureHttp(
     const dayInSeries = (): string =>
       `${firstYear + inSeries.int(years)}-${String(1 + inSeries.int(12)).padStart(2, '0')}-${String(1 + inSeries.int(28)).padStart(2, '0')}`;
     // Asked in turn: one state within the series' range, the series, the series with fields=index
-    // (the index alone at each point, as the web page asks for its chart), one state at any date.
-    const urls = Array.from({ length: 21 }, () => [
-      stateUrl(dayInSeries()),
-      seriesUrl(),
-      seriesUrl('&fields=index'),
-      stateUrl(randomDay(anyDate)),
-    ]).flat();
-    const runs = await timedGets(root, urls);
+    // (the index alone at each point, as the web page asks for its chart), one state at any date;
+    // five rounds to warm the probe up, then 21 timed.
+    const rounds = (count: number): string[] =>
+      Array.from({ length: count }, () => [
+        stateUrl(dayInSeries()),
+        seriesUrl(),
+        seriesUrl('&fields=index'),
+        stateUrl(randomDay(anyDate)),
+      ]).flat();
+    const untimed = rounds(WARMUP_ROUNDS);
+    const runs = await timedGets(root, rounds(21), untimed);
     const nth = (k: number) => runs.filter((_, i) => i % 4 === k);
     const [oneStates, snapshotRuns, indexSeriesRuns, anyDateStates] = [nth(0), nth(1), nth(2), nth(3)];
     const series = await get(seriesUrl());

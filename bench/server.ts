@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { TimedGet } from './probe';
+import type { ProbeRequest, TimedGet } from './probe';
 import { percentile } from './report';
 
 /**
@@ -142,13 +142,19 @@ export async function startBareServer(
 
 /**
  * Fetches `urls` one after another from the probe (`dist/bench/probe.js`, forked for the purpose),
- * each timed to its last byte.
+ * each timed to its last byte, after fetching `warmup` (untimed): a fresh probe receives its first
+ * large answers several times slower than later ones (its own code not yet compiled), which would
+ * be timed as the server's.
  */
-export async function timedGets(root: string, urls: readonly string[]): Promise<TimedGet[]> {
+export async function timedGets(
+  root: string,
+  urls: readonly string[],
+  warmup: readonly string[] = [],
+): Promise<TimedGet[]> {
   const child = fork(join(root, 'dist/bench/probe.js'), [], { stdio: 'inherit' });
   try {
     const answer = firstMessage(child, 'the probe', 'answering');
-    child.send(urls);
+    child.send({ warmup, urls } satisfies ProbeRequest);
     return (await answer) as TimedGet[];
   } finally {
     await stopChild(child);
