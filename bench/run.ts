@@ -281,8 +281,9 @@ async function measureState(work: string): Promise<ResultRow[]> {
   ];
 }
 
-function randomDay(random: Random): string {
-  return `${1950 + random.int(76)}-${String(1 + random.int(12)).padStart(2, '0')}-${String(1 + random.int(28)).padStart(2, '0')}`;
+/** A day of `years` years from `firstYear` (days 1–28), drawn from `random`. */
+function randomDay(random: Random, firstYear = 1950, years = 76): string {
+  return `${firstYear + random.int(years)}-${String(1 + random.int(12)).padStart(2, '0')}-${String(1 + random.int(28)).padStart(2, '0')}`;
 }
 
 /** GET state of a random one of `pairs` at a random date. */
@@ -512,14 +513,12 @@ async function measureHttp(
     const anyDate = new Random(8);
     const stateUrl = (asOf: string): string =>
       `${server.url}/api/relations/${HOT_PAIR}/state?asOf=${asOf}&knownAt=${now()}`;
-    const dayInSeries = (): string =>
-      `${firstYear + inSeries.int(years)}-${String(1 + inSeries.int(12)).padStart(2, '0')}-${String(1 + inSeries.int(28)).padStart(2, '0')}`;
     // Asked in turn: one state within the series' range, the series, the series with fields=index
     // (the index alone at each point, as the web page asks for its chart), one state at any date;
     // five rounds to warm the probe up, then 21 timed.
     const rounds = (count: number): string[] =>
       Array.from({ length: count }, () => [
-        stateUrl(dayInSeries()),
+        stateUrl(randomDay(inSeries, firstYear, years)),
         seriesUrl(),
         seriesUrl('&fields=index'),
         stateUrl(randomDay(anyDate)),
