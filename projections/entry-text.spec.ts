@@ -154,6 +154,28 @@ describe('JSON text of states from shared entries', () => {
     expect(kept.some((piece) => released.has(piece.buffer))).toBe(false);
   });
 
+  it("keeps each entry's bytes whole while later entries fill the buffers they are cut from", () => {
+    // Given entries of every size around the cut (short, multi-byte, and long enough for a buffer
+    // of their own), each written twice so that its bytes are made and then used
+    const sizes = [1, 40, 700, 1365, 1366, 3000, 5000];
+    const make = (round: number) =>
+      Array.from({ length: 400 }, (_, i) =>
+        sealEntry({ round, i, text: (i % 3 === 0 ? 'é漢' : 'x').repeat(sizes[i % sizes.length]!) }),
+      );
+    const first = { entries: make(1) };
+    const before = Buffer.concat(sharedJson(first));
+    expect(Buffer.concat(sharedJson(first)).equals(before)).toBe(true);
+    // When many more entries get their bytes after them (megabytes: many buffers filled)
+    for (let round = 2; round < 6; round++) {
+      const later = { entries: make(round) };
+      sharedJson(later);
+      expect(Buffer.concat(sharedJson(later)).toString('utf8')).toBe(JSON.stringify(later));
+    }
+    // Then the first entries still write exactly what they wrote before
+    expect(Buffer.concat(sharedJson(first)).equals(before)).toBe(true);
+    expect(before.toString('utf8')).toBe(JSON.stringify(first));
+  });
+
   it('keeps a sealed entry frozen and its text out of sight', () => {
     const entry = sealEntry({ code: 'x', message: 'y' });
     expect(Object.isFrozen(entry)).toBe(true);

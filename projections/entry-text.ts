@@ -315,7 +315,7 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
       json.text = JSON.stringify(value);
       out.text(json.text);
     } else {
-      json.bytes = Buffer.from(json.text);
+      json.bytes = entryBytes(json.text);
       json.text = undefined;
       out.bytes(json.bytes);
     }
@@ -337,6 +337,40 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
   }
   out.text('}');
   return true;
+}
+
+/**
+ * Entries' bytes are cut from buffers that hold nothing else, not made with `Buffer.from`: small
+ * buffers from `Buffer.from` are slices of Node's shared 8 KiB pool, which the answers' short-lived
+ * buffers (headers, lists remembered within an answer) pass through too, so each long-lived entry
+ * would keep a whole slab of dead neighbours alive. Under sustained GET state load on the
+ * benchmark's store, live array buffers grew from ~24 MB to 53 MB in three minutes and were still
+ * growing; cut from buffers of their own, they stay at ~15 MB. A larger entry (a long list inside
+ * it) gets a buffer of its own.
+ */
+const ENTRY_BUFFER_BYTES = 64 * 1024;
+/** Longest entry (in UTF-16 units) whose bytes are cut from {@link entryBuffer}. */
+const CUT_MAX_LENGTH = ENTRY_BUFFER_BYTES / 48;
+let entryBuffer = Buffer.allocUnsafeSlow(ENTRY_BUFFER_BYTES);
+let entryBufferUsed = 0;
+
+/** The UTF-8 bytes of an entry's JSON, to keep for as long as the entry lives. */
+function entryBytes(text: string): Buffer {
+  if (text.length > CUT_MAX_LENGTH) {
+    // Not `Buffer.from`: under 4 KiB it too would be a slice of the shared pool.
+    const own = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    own.write(text, 0, 'utf8');
+    return own;
+  }
+  // A UTF-16 code unit takes at most three bytes in UTF-8.
+  if (entryBufferUsed + text.length * 3 > ENTRY_BUFFER_BYTES) {
+    entryBuffer = Buffer.allocUnsafeSlow(ENTRY_BUFFER_BYTES);
+    entryBufferUsed = 0;
+  }
+  const written = entryBuffer.write(text, entryBufferUsed, 'utf8');
+  const bytes = entryBuffer.subarray(entryBufferUsed, entryBufferUsed + written);
+  entryBufferUsed += written;
+  return bytes;
 }
 
 /** `"key":` for the keys met so far (the state's own, country codes), up to a bound. */
