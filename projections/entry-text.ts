@@ -341,9 +341,9 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
 
 /**
  * Entries' bytes are cut from buffers that hold nothing else, not made with `Buffer.from`: small
- * buffers from `Buffer.from` are slices of Node's shared 8 KiB pool, which the answers' short-lived
- * buffers (headers, lists remembered within an answer) pass through too, so each long-lived entry
- * would keep a whole slab of dead neighbours alive. Under sustained GET state load on the
+ * buffers from `Buffer.from` are slices of Node's shared 8 KiB pool, which short-lived buffers pass
+ * through too (every answer under 4 KiB is copied into one, see `closePiece`), so each long-lived
+ * entry would keep a whole slab of dead neighbours alive. Under sustained GET state load on the
  * benchmark's store, live array buffers grew from ~24 MB to 53 MB in three minutes and were still
  * growing; cut from buffers of their own, they stay at ~15 MB. A larger entry (a long list inside
  * it) gets a buffer of its own.
