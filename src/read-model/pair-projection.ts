@@ -141,12 +141,15 @@ export class PairProjection {
     fold.asked++;
     const ctx = { knownAt, revision: fold.revision, referenceWarnings: fold.referenceWarnings };
     // A series asked before finds the checkpoint it kept at each of its dates: each state is a copy.
-    const kept = dates.map((date) => {
+    // The first date without one ends the search (a new series has none at its first date).
+    const kept: Array<{ checkpoint: Checkpoint; held: FoldItem[] }> = [];
+    for (const date of dates) {
       const { reached, held, heldAt } = this.underWay(fold, lastIndexEndingBy(fold.prefixEnd, date), date);
       const checkpoint = fold.heldBack.get(heldKey(reached, heldAt));
-      return checkpoint && { checkpoint, held };
-    });
-    if (kept.every((found) => found !== undefined)) {
+      if (checkpoint === undefined) break;
+      kept.push({ checkpoint, held });
+    }
+    if (kept.length === dates.length) {
       return dates.map((date, i) => ({
         date,
         state: finishState(copyState(kept[i]!.checkpoint.state), {
