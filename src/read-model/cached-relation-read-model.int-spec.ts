@@ -15,6 +15,7 @@ import {
   endPosition,
   type ReadModelCacheOptions,
 } from './cached-relation-read-model';
+import { CHECKPOINT_OVERHEAD_SLOTS } from './pair-projection';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 const SOURCES = [{ publisher: 'Test Wire' }];
@@ -94,11 +95,51 @@ describe('CachedRelationReadModel on a SQLite file', () => {
     await model.events('CHN-JPN'); // CHN-JPN is now the most recently used
     await model.events('KOR-USA'); // 30 events > 25: JPN-KOR goes
 
-    expect(model.stats).toEqual({ pairs: 2, events: 20 });
+    expect(model.stats).toEqual({ pairs: 2, events: 20, checkpointSlots: 0 });
     await model.events('CHN-JPN');
     expect(await counter(metrics, 'cacheMisses')).toBe(3);
     await model.events('JPN-KOR');
     expect(await counter(metrics, 'cacheMisses')).toBe(4);
+    await model.onApplicationShutdown();
+  });
+
+  it('evicts the least recently used pair when checkpoints exceed their bound, counting them as they grow', async () => {
+    const rulings = (count: number): TestInput[] =>
+      Array.from({ length: count }, (_, i) => ({
+        type: 'court-ruling',
+        date: `${2000 + i}-06-15`,
+        actor: 'KOR',
+        summary: `ruling ${i}`,
+        sources: SOURCES,
+        data: { court: 'Supreme Court', holding: `holding ${i}`, caseId: `case-${i}` },
+      })) as TestInput[];
+    const pairs: PairId[] = ['CHN-JPN', 'JPN-KOR'];
+    for (const pair of pairs) await store(recordAll(pair, rulings(40)), sqlite);
+    // One pair's checkpoints (after 0, 4, … 40 rulings: 11 of them) fit; two pairs' do not.
+    const onePair = 11 * CHECKPOINT_OVERHEAD_SLOTS + ((0 + 40) * 11) / 2;
+    const { model, metrics } = readModel(sqlite, { checkpointEvery: 4, maxCheckpointSlots: onePair + 100 });
+
+    // A pair without events is answered but not cached, nor are its checkpoints counted.
+    await model.state('KOR-USA', '2050-01-01', NOW);
+    await model.state('KOR-USA', '2050-01-01', NOW);
+    expect(model.stats).toEqual({ pairs: 0, events: 0, checkpointSlots: 0 });
+
+    // Each pair asked twice: the first answer folds plainly, the second makes its checkpoints.
+    for (const pair of pairs) {
+      await model.state(pair, '2050-01-01', NOW);
+      expect(model.stats.pairs).toBe(pair === 'CHN-JPN' ? 1 : 2);
+      await model.state(pair, '2050-01-01', NOW);
+    }
+
+    // The second pair's checkpoints pushed the first out; the events' bound alone would have kept it.
+    expect(model.stats).toEqual({ pairs: 1, events: 40, checkpointSlots: onePair });
+    expect(await counter(metrics, 'cacheMisses')).toBe(4); // two for the pair without events
+    const again = await model.state('CHN-JPN', '2030-01-01', NOW);
+    expect(again).toEqual(
+      stateAt(recordAll('CHN-JPN', rulings(40)), { pair: 'CHN-JPN', asOf: '2030-01-01', knownAt: NOW }),
+    );
+    expect(await counter(metrics, 'cacheMisses')).toBe(5);
+    expect(model.stats.pairs).toBe(2); // asked once again, CHN-JPN holds only its first checkpoint
     await model.onApplicationShutdown();
   });
 

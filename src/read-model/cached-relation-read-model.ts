@@ -28,6 +28,13 @@ export const READ_MODEL_CACHE_OPTIONS = Symbol('READ_MODEL_CACHE_OPTIONS');
 export interface ReadModelCacheOptions {
   /** Most events held across all cached pairs; least recently used pairs go first. */
   maxEvents: number;
+  /**
+   * Most room held by the cached pairs' checkpoints, in slots of about a pointer (see
+   * {@link PairProjection.checkpointSlots}); least recently used pairs go first. Checkpoints grow
+   * with the questions a pair is asked and with the length of its state's lists, not with its
+   * events, so they are bounded on their own.
+   */
+  maxCheckpointSlots: number;
   /** Most pairs held. */
   maxPairs: number;
   /** Fewest fold items between two checkpoints of a pair. */
@@ -53,6 +60,12 @@ export interface ReadModelCacheOptions {
  */
 export const DEFAULT_CACHE_OPTIONS: ReadModelCacheOptions = {
   maxEvents: 80_000,
+  // Measured on the benchmark's pairs of ~1,000 events after thousands of questions at random
+  // dates: ~53,000 slots a pair, ~15 bytes of heap each with what goes with them (49 MB for 60
+  // pairs); pairs whose states list ~500 entries take ~260,000 (3.4 MB). Six million slots (~90
+  // MB) hold the benchmark's 60 hot pairs and its 5,000-event pair with room to spare, and keep
+  // ~23 such heavy pairs, where the event bound alone would let 80 of them take ~270 MB.
+  maxCheckpointSlots: 6_000_000,
   maxPairs: 10_000,
   // A checkpoint is a state's lists over entries it shares with the others (the fold replaces
   // entries, never changes them), so dense checkpoints are cheap. Measured in process on 60 cached
@@ -79,6 +92,9 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
   /** Map order is recency order: the first entry is the least recently used. */
   private readonly cache = new Map<PairId, PairProjection>();
   private cachedEvents = 0;
+  private cachedSlots = 0;
+  /** The checkpoint slots counted in {@link cachedSlots} for each cached projection. */
+  private readonly countedSlots = new WeakMap<PairProjection, number>();
   /** Loads in flight, shared by concurrent questions; events arriving meanwhile wait in `buffered`. */
   private readonly loading = new Map<PairId, Promise<PairProjection>>();
   private readonly buffered = new Map<PairId, RecordedEvent[]>();
@@ -123,7 +139,10 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
   }
 
   async state(pair: PairId, asOf: string, knownAt: string): Promise<RelationState> {
-    return (await this.projection(pair)).state(asOf, knownAt);
+    const projection = await this.projection(pair);
+    const state = projection.state(asOf, knownAt);
+    this.reweigh(pair, projection);
+    return state;
   }
 
   async snapshots(
@@ -131,7 +150,10 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
     dates: readonly string[],
     knownAt: string,
   ): Promise<Array<{ date: string; state: RelationState }>> {
-    return (await this.projection(pair)).snapshots(dates, knownAt);
+    const projection = await this.projection(pair);
+    const snapshots = projection.snapshots(dates, knownAt);
+    this.reweigh(pair, projection);
+    return snapshots;
   }
 
   async pairs(): Promise<PairId[]> {
@@ -156,9 +178,9 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
     if (cached) this.evict(pair, cached);
   }
 
-  /** Pairs and events held now, for tests and diagnostics. */
-  get stats(): { pairs: number; events: number } {
-    return { pairs: this.cache.size, events: this.cachedEvents };
+  /** Pairs, events and checkpoint slots held now, for tests and diagnostics. */
+  get stats(): { pairs: number; events: number; checkpointSlots: number } {
+    return { pairs: this.cache.size, events: this.cachedEvents, checkpointSlots: this.cachedSlots };
   }
 
   /** The cached projection of `pair`, loading it from the store on a miss. */
@@ -215,13 +237,35 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
   private evict(pair: PairId, projection: PairProjection): void {
     this.cache.delete(pair);
     this.cachedEvents -= projection.size;
+    this.cachedSlots -= this.countedSlots.get(projection) ?? 0;
+    this.countedSlots.delete(projection);
   }
 
-  /** Drops least recently used pairs until both bounds hold (the newest pair always stays). */
+  /**
+   * Counts what a question changed in the checkpoints of `pair` (made some, or rebuilt them after
+   * an append), then trims: the pair was just asked, so less recently used pairs go first.
+   */
+  private reweigh(pair: PairId, projection: PairProjection): void {
+    if (this.cache.get(pair) !== projection) return;
+    const slots = projection.checkpointSlots;
+    const counted = this.countedSlots.get(projection) ?? 0;
+    if (slots === counted) return;
+    this.countedSlots.set(projection, slots);
+    this.cachedSlots += slots - counted;
+    this.trim();
+  }
+
+  /** Drops least recently used pairs until every bound holds (the newest pair always stays). */
   private trim(): void {
     for (const [pair, projection] of this.cache) {
       if (this.cache.size <= 1) return;
-      if (this.cachedEvents <= this.options.maxEvents && this.cache.size <= this.options.maxPairs) return;
+      if (
+        this.cachedEvents <= this.options.maxEvents &&
+        this.cachedSlots <= this.options.maxCheckpointSlots &&
+        this.cache.size <= this.options.maxPairs
+      ) {
+        return;
+      }
       this.evict(pair, projection);
     }
   }

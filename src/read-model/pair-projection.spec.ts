@@ -4,7 +4,7 @@ import { addDays } from '../../events/dates';
 import { stateAt } from '../../projections/state';
 import { recordAll, type TestInput } from '../../test/support/recorded-events';
 import { sharedJson } from '../../projections/entry-text';
-import { PairProjection } from './pair-projection';
+import { CHECKPOINT_OVERHEAD_SLOTS, PairProjection } from './pair-projection';
 
 const PAIR = 'JPN-KOR';
 const SOURCES = [{ publisher: 'Test Wire' }];
@@ -204,6 +204,7 @@ describe('PairProjection', () => {
               const knownAt =
                 now || events.length === 0 ? NOW : events[knownIndex % events.length]!.recordedAt;
               expect(projection.state(asOf, knownAt)).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt }));
+              expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
             }
           };
           // Each round twice: the second meets the checkpoints the first made.
@@ -236,6 +237,7 @@ describe('PairProjection', () => {
           // Asked again, the series is answered from the folds it kept at its dates, and so are
           // single states at those dates.
           expect(projection.snapshots(dates, NOW)).toEqual(expected(NOW));
+          expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
           for (const date of dates) {
             expect(projection.state(date, NOW)).toEqual(
               stateAt(events, { pair: PAIR, asOf: date, knownAt: NOW }),
@@ -372,8 +374,43 @@ describe('PairProjection', () => {
       const asOf = addDays('2010-01-01', day);
       expect(projection.state(asOf, NOW)).toEqual(stateAt(events, { pair: PAIR, asOf, knownAt: NOW }));
       expect(projection.heldBackCount).toBeLessThanOrEqual(4);
+      expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
     }
     expect(projection.heldBackCount).toBe(4);
+  });
+
+  it('counts the room its checkpoints take as they are made and kept after an append', () => {
+    const ruling = (date: string, n: number): TestInput =>
+      ({
+        type: 'court-ruling',
+        date,
+        actor: 'KOR',
+        summary: `ruling ${n}`,
+        sources: SOURCES,
+        data: { court: 'Supreme Court', holding: `holding ${n}`, caseId: `case-${n}` },
+      }) as TestInput;
+    const rulings = (count: number) =>
+      Array.from({ length: count }, (_, i) => ruling(addDays('2010-01-01', 10 * i), i));
+    const events = recordAll(PAIR, rulings(20));
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
+    expect(projection.checkpointSlots).toBe(0); // nothing folded yet
+    projection.state('2011-01-01', NOW);
+    expect(projection.checkpointSlots).toBe(CHECKPOINT_OVERHEAD_SLOTS); // the initial state alone
+    projection.state('2011-01-01', NOW);
+    // Checkpoints after 0, 4, … 20 rulings: each an overhead and one slot per ruling it lists.
+    const after = (...counts: number[]) =>
+      counts.reduce((sum, count) => sum + CHECKPOINT_OVERHEAD_SLOTS + count, 0);
+    expect(projection.checkpointSlots).toBe(after(0, 4, 8, 12, 16, 20));
+
+    // Given a ruling dated between the 10th and the 11th, appended last
+    projection.extend(recordAll(PAIR, [ruling('2010-04-05', 20)], { after: events }));
+    // When the fold is rebuilt, the checkpoints before it stay and those after it go
+    projection.state('2011-01-01', NOW);
+    expect(projection.checkpointSlots).toBe(after(0, 4, 8));
+    // Then they are made again, listing the late ruling too
+    projection.state('2011-01-01', NOW);
+    expect(projection.checkpointSlots).toBe(after(0, 4, 8, 12, 16, 20));
+    expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
   });
 
   it('spaces checkpoints further apart for a large pair instead of making more', () => {

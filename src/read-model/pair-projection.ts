@@ -62,6 +62,36 @@ interface FoldIndex {
   revision: number;
   /** Questions answered from this fold so far. */
   asked: number;
+  /** The room its checkpoints take, plain and held back, in {@link checkpointSlots}. */
+  slots: number;
+}
+
+/**
+ * What one checkpoint costs beside its lists' elements, in slots: the state object, its lists and
+ * the measures of each country, about 50 pointers' worth.
+ */
+export const CHECKPOINT_OVERHEAD_SLOTS = 50;
+
+/**
+ * The room a checkpoint takes, in slots (about a pointer, 8 bytes, each): one per element of its
+ * lists and a fixed overhead. Its entries are shared with the fold's other states, so they are
+ * not counted here; its lists are its own.
+ */
+function checkpointSlots({ state }: Checkpoint): number {
+  let slots = CHECKPOINT_OVERHEAD_SLOTS;
+  for (const country in state.measures) {
+    const measures = state.measures[country]!;
+    slots += measures.exportControls.length + measures.tariffs.length + measures.sanctions.length;
+  }
+  return (
+    slots +
+    state.agreements.length +
+    state.disputes.length +
+    state.rulings.length +
+    state.pending.length +
+    state.uncertain.length +
+    state.warnings.length
+  );
 }
 
 /** Tuning of a {@link PairProjection}. */
@@ -184,6 +214,24 @@ export class PairProjection {
     return this.fold?.heldBack.size ?? 0;
   }
 
+  /**
+   * The room all checkpoints of this pair take now, in slots of about a pointer (8 bytes): the
+   * elements of their lists and a fixed overhead each. It grows as questions make checkpoints, so
+   * the cache weighs it beside the pair's events.
+   */
+  get checkpointSlots(): number {
+    return this.fold?.slots ?? 0;
+  }
+
+  /** {@link checkpointSlots} summed again from the checkpoints held now (tests hold the count to it). */
+  recountCheckpointSlots(): number {
+    if (this.fold === undefined) return 0;
+    let slots = 0;
+    for (const checkpoint of this.fold.checkpoints) slots += checkpointSlots(checkpoint);
+    for (const checkpoint of this.fold.heldBack.values()) slots += checkpointSlots(checkpoint);
+    return slots;
+  }
+
   private knowsEverything(knownAt: string): boolean {
     return normaliseInstant(knownAt) >= this.lastRecordedAt;
   }
@@ -270,9 +318,12 @@ export class PairProjection {
   /** Keeps a checkpoint that holds events back (not kept yet), dropping the oldest beyond the bound. */
   private keepHeldBack(fold: FoldIndex, key: string, checkpoint: Checkpoint): void {
     if (fold.heldBack.size >= 2 * this.options.maxCheckpoints) {
-      fold.heldBack.delete(fold.heldBack.keys().next().value!);
+      const [oldest, dropped] = fold.heldBack.entries().next().value!;
+      fold.heldBack.delete(oldest);
+      fold.slots -= checkpointSlots(dropped);
     }
     fold.heldBack.set(key, checkpoint);
+    fold.slots += checkpointSlots(checkpoint);
   }
 
   /** Items between two checkpoints of `fold`. */
@@ -296,7 +347,9 @@ export class PairProjection {
         const index = i + 1;
         // The last checkpoint takes the running state itself: nothing changes it after this loop.
         if ((index - last.index) % every === 0) {
-          fold.checkpoints.push({ index, state: index === target ? running : copyState(running) });
+          const checkpoint = { index, state: index === target ? running : copyState(running) };
+          fold.checkpoints.push(checkpoint);
+          fold.slots += checkpointSlots(checkpoint);
         }
       }
     }
@@ -340,7 +393,9 @@ export class PairProjection {
       referenceWarnings: resolution.warnings,
       revision: lastRevision(this.eventsInOrder),
       asked: 0,
+      slots: 0,
     };
+    this.fold.slots = this.recountCheckpointSlots();
     this.stale = false;
     return this.fold;
   }
