@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { SeedService } from '../../src/seed/seed.service';
 import { bearer, CLOCK_START, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
 
@@ -218,6 +219,56 @@ describe('reading the bundled Japan–Korea record', () => {
     // And a state answer, one piece, goes with its length
     const one = await server.http().get(`${PAIR}/state?asOf=2019-09-30`).expect(200);
     expect(Number(one.headers['content-length'])).toBe(Buffer.byteLength(one.text));
+  });
+
+  it('hands a large answer to its socket piece by piece as it is written, not all at its end', async () => {
+    // Counts the writes each of this server's connections hands to the operating system, and for
+    // each answer how many its connection had been handed when the answer ended.
+    type Write = (this: Socket, ...args: unknown[]) => unknown;
+    const socket = Socket.prototype as unknown as { _write: Write; _writev: Write };
+    const { _write, _writev } = socket;
+    const { end } = ServerResponse.prototype;
+    const writes = new WeakMap<Socket, number>();
+    const handedBeforeEnd: number[] = [];
+    const counted = (original: Write): Write =>
+      function (this: Socket, ...args: unknown[]) {
+        if ((this as { server?: unknown }).server !== undefined)
+          writes.set(this, (writes.get(this) ?? 0) + 1);
+        return original.apply(this, args);
+      };
+    socket._write = counted(_write);
+    socket._writev = counted(_writev);
+    ServerResponse.prototype.end = function (this: ServerResponse, ...args: unknown[]) {
+      handedBeforeEnd.push(writes.get(this.socket as Socket) ?? 0);
+      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as typeof end;
+    // One connection per request, so that each count is one answer's.
+    const fetch = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest(`${server.url}${path}`, { agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    let series: string;
+    let one: string;
+    try {
+      series = await fetch(`${PAIR}/snapshots?from=2019-01-01&to=2021-09-26&every=day`);
+      one = await fetch(`${PAIR}/state?asOf=2019-09-30`);
+    } finally {
+      socket._write = _write;
+      socket._writev = _writev;
+      ServerResponse.prototype.end = end;
+    }
+    expect(JSON.parse(series).snapshots).toHaveLength(1000);
+    expect(JSON.parse(one).revision).toBeGreaterThan(0);
+    // The series (several pieces) was on its way before its last piece; one state goes whole.
+    expect(handedBeforeEnd).toHaveLength(2);
+    expect(handedBeforeEnd[0]).toBeGreaterThanOrEqual(1);
+    expect(handedBeforeEnd[1]).toBe(0);
   });
 
   it('answers only the fields asked for, the same values as the whole state, and refuses unknown ones', async () => {
