@@ -413,6 +413,83 @@ describe('PairProjection', () => {
     expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
   });
 
+  it('answers a series asked again from the states it finished, with each knownAt and after an append', () => {
+    // Talks every month of 2010–2012, one dated only by year (under way through 2011), and an
+    // agreement whose termination takes effect in mid-2011 (a warning that depends on the date).
+    const events = recordAll(PAIR, [
+      ...talks(36),
+      {
+        type: 'talks-held',
+        date: '2011',
+        actor: 'KOR',
+        summary: 'talks in 2011',
+        sources: SOURCES,
+        data: { level: 'leader' },
+      } as TestInput,
+      {
+        type: 'agreement-signed',
+        date: '2010-03-01',
+        actor: 'KOR',
+        summary: 'signed',
+        sources: SOURCES,
+        data: { agreementId: 'gsomia', name: 'GSOMIA' },
+      } as TestInput,
+      {
+        type: 'agreement-termination-notified',
+        date: '2010-08-01',
+        actor: 'KOR',
+        summary: 'notified',
+        sources: SOURCES,
+        data: { agreementId: 'gsomia', terminatesOn: '2011-06-30' },
+      } as TestInput,
+    ]);
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
+    const dates = ['2010-06-01', '2011-03-01', '2011-09-01', '2012-06-01'];
+    const expected = (all: readonly RecordedEvent[], knownAt: string) =>
+      dates.map((date) => ({ date, state: stateAt(all, { pair: PAIR, asOf: date, knownAt }) }));
+    expect(projection.snapshots(dates, NOW)).toEqual(expected(events, NOW)); // folds and keeps
+    expect(projection.snapshots(dates, NOW)).toEqual(expected(events, NOW)); // finishes and keeps
+    const later = '2031-06-01T00:00:00.000Z';
+    const again = projection.snapshots(dates, later); // copies what it finished
+    expect(again).toEqual(expected(events, later));
+    expect(again.map(({ state }) => state.knownAt)).toEqual(dates.map(() => later));
+    // Each answer is a state of its own: what one answer holds at its top level is not another's.
+    const once = projection.snapshots(dates, NOW);
+    (once[0]!.state as { index: unknown }).index = undefined;
+    expect(projection.snapshots(dates, NOW)).toEqual(expected(events, NOW));
+    // The same folds at other dates, then a series over the same dates after an event appended
+    expect(projection.snapshots(['2010-06-02', '2011-03-02'], NOW)).toEqual(
+      ['2010-06-02', '2011-03-02'].map((date) => ({
+        date,
+        state: stateAt(events, { pair: PAIR, asOf: date, knownAt: NOW }),
+      })),
+    );
+    // An event after every date keeps the folds (only the revision changes), one before drops them.
+    let all = events;
+    for (const date of ['2013-05-01', '2010-01-20']) {
+      const appended = recordAll(
+        PAIR,
+        [
+          {
+            type: 'talks-held',
+            date,
+            actor: 'JPN',
+            summary: 'appended',
+            sources: SOURCES,
+            data: { level: 'minister' },
+          } as TestInput,
+        ],
+        { after: all },
+      );
+      projection.extend(appended);
+      all = [...all, ...appended];
+      for (let round = 0; round < 3; round++) {
+        expect(projection.snapshots(dates, NOW)).toEqual(expected(all, NOW));
+        expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());
+      }
+    }
+  });
+
   it('spaces checkpoints further apart for a large pair instead of making more', () => {
     const events = recordAll(PAIR, talks(200));
     const projection = new PairProjection(PAIR, events, { checkpointEvery: 5, maxCheckpoints: 4 });

@@ -38,9 +38,21 @@ import { snapshotsAlong, snapshotsAt, type KeepFold } from '../../projections/sn
 import type { RelationState } from '../../projections/state.types';
 import type { Warning } from '../../projections/warnings';
 
-/** A state after the first `index` fold items, all applied. Never mutated once stored. */
+/** A state after the first `index` fold items, all applied. Its state is never mutated once stored. */
 interface Checkpoint {
   index: number;
+  state: RelationState;
+  /**
+   * For a fold a series kept at one of its dates: the state it last answered there, finished (see
+   * {@link PairProjection.finishedAt}). Never mutated: answers copy its top level.
+   */
+  finished?: Finished;
+}
+
+/** A finished state and what it was finished for (a new revision rebuilds the whole fold). */
+interface Finished {
+  asOf: string;
+  revision: number;
   state: RelationState;
 }
 
@@ -77,7 +89,12 @@ export const CHECKPOINT_OVERHEAD_SLOTS = 50;
  * lists and a fixed overhead. Its entries are shared with the fold's other states, so they are
  * not counted here; its lists are its own.
  */
-function checkpointSlots({ state }: Checkpoint): number {
+function checkpointSlots({ state, finished }: Checkpoint): number {
+  return stateSlots(state) + (finished === undefined ? 0 : stateSlots(finished.state));
+}
+
+/** The room a state's own lists take, in slots, and the fixed overhead. */
+function stateSlots(state: RelationState): number {
   let slots = CHECKPOINT_OVERHEAD_SLOTS;
   for (const country in state.measures) {
     const measures = state.measures[country]!;
@@ -182,11 +199,7 @@ export class PairProjection {
     if (kept.length === dates.length) {
       return dates.map((date, i) => ({
         date,
-        state: finishState(copyState(kept[i]!.checkpoint.state), {
-          asOf: date,
-          ...ctx,
-          uncertain: kept[i]!.held,
-        }),
+        state: this.finishedAt(fold, kept[i]!.checkpoint, kept[i]!.held, date, knownAt),
       }));
     }
     // Otherwise one pass from the checkpoint usable at the earliest date, as `snapshotsAt` does from
@@ -202,6 +215,38 @@ export class PairProjection {
           }
         : undefined;
     return snapshotsAlong(copyState(checkpoint.state), fold.items, checkpoint.index, dates, ctx, keep);
+  }
+
+  /**
+   * The state at `asOf` from a fold a series kept there, with `held` (the items under way then)
+   * listed as uncertain. Finished once for its date and revision and kept beside the fold, so a
+   * series asked again copies each point's top level with its own `knownAt` instead of copying
+   * and finishing the point again (its lists and entries are shared and never changed). Finishing
+   * depends on nothing else: `knownAt` only stands in the answer.
+   */
+  private finishedAt(
+    fold: FoldIndex,
+    checkpoint: Checkpoint,
+    held: readonly FoldItem[],
+    asOf: string,
+    knownAt: string,
+  ): RelationState {
+    const { revision, referenceWarnings } = fold;
+    let finished = checkpoint.finished;
+    if (finished === undefined || finished.asOf !== asOf || finished.revision !== revision) {
+      const state = finishState(copyState(checkpoint.state), {
+        asOf,
+        knownAt,
+        revision,
+        referenceWarnings,
+        uncertain: held,
+      });
+      fold.slots -= checkpointSlots(checkpoint);
+      finished = { asOf, revision, state };
+      checkpoint.finished = finished;
+      fold.slots += checkpointSlots(checkpoint);
+    }
+    return { ...finished.state, knownAt };
   }
 
   /** Number of checkpoints built so far (for tests and diagnostics). */
