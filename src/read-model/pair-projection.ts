@@ -187,7 +187,7 @@ export class PairProjection {
     const fold = this.foldIndex();
     fold.asked++;
     const ctx = { knownAt, revision: fold.revision, referenceWarnings: fold.referenceWarnings };
-    // A series asked before finds the checkpoint it kept at each of its dates: each state is a copy.
+    // A series asked before finds the fold it kept at each of its dates, and the state finished there.
     // The first date without one ends the search (a new series has none at its first date).
     const kept: Array<{ checkpoint: Checkpoint; held: FoldItem[] }> = [];
     for (const date of dates) {
