@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { addMonths, endOf } from '../events/dates';
 import {
   agreementSigned,
   agreementTerminated,
@@ -14,7 +16,8 @@ import {
   terminationSuspended,
   tightened,
 } from '../test/support/recorded-events';
-import { rulingWindowStart } from './tension-index';
+import type { RelationState } from './state.types';
+import { rulingWindowStart, tensionIndex } from './tension-index';
 
 const PAIR = 'JPN-KOR';
 
@@ -127,5 +130,59 @@ describe('the tension index, version 1', () => {
       components: { JPN: -3, KOR: 0, bilateral: -3.5 },
     });
     expect(Object.is(state.index.components.KOR, -0)).toBe(false);
+  });
+
+  describe('against a plain reading of the rule', () => {
+    /** Every ruling looked at, in any order, each by the last day of its date. */
+    function rulingsPart(rulings: readonly { date: string }[], asOf: string): number {
+      const from = addMonths(asOf, -60);
+      const counting = rulings.filter((r) => endOf(r.date) >= from).length;
+      return Math.max(-0.5 * counting, -1);
+    }
+
+    const day = fc
+      .record({
+        y: fc.integer({ min: 1990, max: 2030 }),
+        m: fc.integer({ min: 1, max: 12 }),
+        d: fc.integer({ min: 1, max: 28 }),
+      })
+      .map(({ y, m, d }) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    // Rulings of every precision, in any order (the fold lists them as it meets them).
+    const rulingDate = fc.oneof(
+      day,
+      day.map((d) => d.slice(0, 7)),
+      day.map((d) => d.slice(0, 4)),
+    );
+
+    it('counts the same rulings as taking each date by its last day, whatever their order', () => {
+      fc.assert(
+        fc.property(fc.array(rulingDate, { maxLength: 12 }), day, (dates, asOf) => {
+          const state = {
+            measures: {
+              JPN: {
+                exportControls: [],
+                tariffs: [],
+                sanctions: [],
+                preferentialList: { status: 'unknown' },
+              },
+              KOR: {
+                exportControls: [],
+                tariffs: [],
+                sanctions: [],
+                preferentialList: { status: 'unknown' },
+              },
+            },
+            agreements: [],
+            disputes: [],
+            rulings: dates.map((date) => ({ date })),
+          } as unknown as Pick<RelationState, 'measures' | 'agreements' | 'disputes' | 'rulings'>;
+          const index = tensionIndex(state, PAIR, asOf);
+          const expected = rulingsPart(state.rulings, asOf) + 0;
+          expect(index.components).toEqual({ JPN: 0, KOR: 0, bilateral: expected });
+          expect(index.value).toBe(expected);
+        }),
+        { numRuns: 500 },
+      );
+    });
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { PairId } from '../events/catalogue';
 import { countriesOf } from '../events/countries';
-import { addMonths, endsOnOrAfter } from '../events/dates';
+import { addMonths } from '../events/dates';
 import type { RelationState, TensionIndex } from './state.types';
 
 export const TENSION_INDEX_VERSION = 1;
@@ -40,9 +40,25 @@ export function rulingWindowStart(asOf: string): string {
 }
 
 /**
+ * Whether a ruling dated `date` (any precision) still counts from the window's first day: the same
+ * test as `endsOnOrAfter(date, windowStart)`, with the window's prefixes cut once per state instead
+ * of once per ruling.
+ */
+function rulingCounts(date: string, window: RulingWindow): boolean {
+  return date.length === 10 ? date >= window.day : date >= (date.length === 7 ? window.month : window.year);
+}
+
+interface RulingWindow {
+  day: string;
+  month: string;
+  year: string;
+}
+
+/**
  * Computes the index of a folded state as of `asOf`. A ruling counts when its date is on or after
  * `asOf` minus five years; a reduced-precision date counts while any day of it is (`2018` counts
- * until 2023-12-31).
+ * until 2023-12-31). Called for every answer, so it walks each list once and allocates only the
+ * result.
  */
 export function tensionIndex(
   state: Pick<RelationState, 'measures' | 'agreements' | 'disputes' | 'rulings'>,
@@ -52,7 +68,8 @@ export function tensionIndex(
   const w = TENSION_WEIGHTS_V1;
   const components: Record<string, number> = {};
   for (const country of countriesOf(pair)) components[country] = 0;
-  for (const [country, measures] of Object.entries(state.measures)) {
+  for (const country in state.measures) {
+    const measures = state.measures[country]!;
     let score = 0;
     for (const measure of measures.exportControls) {
       for (const item of measure.items) score += item.level === 'restricted' ? w.itemRestricted : w.itemEased;
@@ -70,11 +87,18 @@ export function tensionIndex(
   for (const dispute of state.disputes) {
     if (dispute.stage !== 'withdrawn') bilateral += dispute.suspended ? w.disputeSuspended : w.dispute;
   }
-  const windowStart = rulingWindowStart(asOf);
-  let rulings = 0;
-  for (const ruling of state.rulings) if (endsOnOrAfter(ruling.date, windowStart)) rulings += w.ruling;
-  bilateral += Math.max(rulings, w.rulingsCap);
+  const start = rulingWindowStart(asOf);
+  const window: RulingWindow = { day: start, month: start.slice(0, 7), year: start.slice(0, 4) };
+  // Rulings are capped: once enough count, the others cannot change the sum. The latest are
+  // looked at first, as they are the likeliest to count.
+  const enough = Math.round(w.rulingsCap / w.ruling);
+  let counted = 0;
+  for (let i = state.rulings.length - 1; i >= 0 && counted < enough; i--) {
+    if (rulingCounts(state.rulings[i]!.date, window)) counted++;
+  }
+  bilateral += Math.max(counted * w.ruling, w.rulingsCap);
   components.bilateral = round(bilateral);
-  const value = round(Object.values(components).reduce((sum, part) => sum + part, 0));
-  return { version: TENSION_INDEX_VERSION, value, components };
+  let value = 0;
+  for (const key in components) value += components[key]!;
+  return { version: TENSION_INDEX_VERSION, value: round(value), components };
 }
