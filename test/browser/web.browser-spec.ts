@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { reportSkip } from '../support/skip-reason';
 
 // The callbacks given to page.evaluate run in the page; the Node test has no DOM types, so the
 // little of the page's globals they touch is declared here.
@@ -29,7 +30,7 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (install Debian's chromium package).`);
+  reportSkip(`Browser tests skipped: ${CHROMIUM} is absent (install Debian's chromium package).`);
 }
 const describeInChromium = haveChromium ? describe : describe.skip;
 

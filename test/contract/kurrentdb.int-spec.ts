@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { EventStore } from '../../src/store/event-store.port';
 import { KurrentDbEventStore } from '../../src/store/kurrentdb-event-store';
 import { describeEventStoreContract } from './event-store.contract';
+import { reportSkip } from '../support/skip-reason';
 
 /** Pinned with the compose file and CI; big appends allowed so the 1 MiB case fits. */
 const KURRENTDB_IMAGE = 'kurrentplatform/kurrentdb:latest';
@@ -57,7 +58,7 @@ function plan(): Plan {
 const decided = plan();
 
 if ('skip' in decided) {
-  console.warn(`KurrentDB contract skipped: ${decided.skip}`);
+  reportSkip(`KurrentDB contract skipped: ${decided.skip}`);
   describe.skip('kurrentdb event store contract', () => {
     it('needs a KurrentDB', () => undefined);
   });

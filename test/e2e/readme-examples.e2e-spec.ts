@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SeedService } from '../../src/seed/seed.service';
 import { startServer, TOKENS, type TestServer } from '../support/http';
 import { ROOT } from '../support/http-process';
+import { reportSkip } from '../support/skip-reason';
 
 /**
  * The README's curl examples, run exactly as printed (with `BASE` and `TOKEN` set as the README
@@ -35,7 +36,7 @@ function hasCurl(): boolean {
 const found = examples();
 const runnable = found !== undefined && hasCurl();
 if (!runnable) {
-  console.warn(
+  reportSkip(
     found === undefined
       ? 'README examples test skipped: no "### Examples" section with sh blocks in README.md'
       : 'README examples test skipped: curl is not installed',
