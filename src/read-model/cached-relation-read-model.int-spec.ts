@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PairId, RecordedEvent } from '../../events/catalogue';
 import { streamNameOf } from '../../events/countries';
 import { stateAt } from '../../projections/state';
-import { recordAll, type TestInput } from '../../test/support/recorded-events';
+import { recordAll, ruling, type TestInput } from '../../test/support/recorded-events';
 import { MetricsService } from '../metrics/metrics.service';
 import { toNewEvent } from '../relations/event-codec';
 import type { EventStore } from '../store/event-store.port';
@@ -104,15 +104,8 @@ describe('CachedRelationReadModel on a SQLite file', () => {
   });
 
   it('evicts the least recently used pair when checkpoints exceed their bound, counting them as they grow', async () => {
-    const rulings = (count: number): TestInput[] =>
-      Array.from({ length: count }, (_, i) => ({
-        type: 'court-ruling',
-        date: `${2000 + i}-06-15`,
-        actor: 'KOR',
-        summary: `ruling ${i}`,
-        sources: SOURCES,
-        data: { court: 'Supreme Court', holding: `holding ${i}`, caseId: `case-${i}` },
-      })) as TestInput[];
+    const rulings = (count: number) =>
+      Array.from({ length: count }, (_, i) => ruling('KOR', `${2000 + i}-06-15`, { caseId: `case-${i}` }));
     const pairs: PairId[] = ['CHN-JPN', 'JPN-KOR'];
     for (const pair of pairs) await store(recordAll(pair, rulings(40)), sqlite);
     // One pair's checkpoints (after 0, 4, … 40 rulings: 11 of them) fit; two pairs' do not.

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import type { RecordedEvent } from '../../events/catalogue';
 import { addDays } from '../../events/dates';
 import { stateAt } from '../../projections/state';
-import { recordAll, type TestInput } from '../../test/support/recorded-events';
+import {
+  agreementSigned,
+  recordAll,
+  ruling,
+  talks as talksHeld,
+  terminationNotified,
+  type TestInput,
+} from '../../test/support/recorded-events';
 import { sharedJson } from '../../projections/entry-text';
 import { CHECKPOINT_OVERHEAD_SLOTS, PairProjection } from './pair-projection';
 
@@ -380,17 +387,10 @@ describe('PairProjection', () => {
   });
 
   it('counts the room its checkpoints take as they are made and kept after an append', () => {
-    const ruling = (date: string, n: number): TestInput =>
-      ({
-        type: 'court-ruling',
-        date,
-        actor: 'KOR',
-        summary: `ruling ${n}`,
-        sources: SOURCES,
-        data: { court: 'Supreme Court', holding: `holding ${n}`, caseId: `case-${n}` },
-      }) as TestInput;
     const rulings = (count: number) =>
-      Array.from({ length: count }, (_, i) => ruling(addDays('2010-01-01', 10 * i), i));
+      Array.from({ length: count }, (_, i) =>
+        ruling('KOR', addDays('2010-01-01', 10 * i), { caseId: `case-${i}` }),
+      );
     const events = recordAll(PAIR, rulings(20));
     const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
     expect(projection.checkpointSlots).toBe(0); // nothing folded yet
@@ -403,7 +403,9 @@ describe('PairProjection', () => {
     expect(projection.checkpointSlots).toBe(after(0, 4, 8, 12, 16, 20));
 
     // Given a ruling dated between the 10th and the 11th, appended last
-    projection.extend(recordAll(PAIR, [ruling('2010-04-05', 20)], { after: events }));
+    projection.extend(
+      recordAll(PAIR, [ruling('KOR', '2010-04-05', { caseId: 'case-20' })], { after: events }),
+    );
     // When the fold is rebuilt, the checkpoints before it stay and those after it go
     projection.state('2011-01-01', NOW);
     expect(projection.checkpointSlots).toBe(after(0, 4, 8));
@@ -418,30 +420,9 @@ describe('PairProjection', () => {
     // agreement whose termination takes effect in mid-2011 (a warning that depends on the date).
     const events = recordAll(PAIR, [
       ...talks(36),
-      {
-        type: 'talks-held',
-        date: '2011',
-        actor: 'KOR',
-        summary: 'talks in 2011',
-        sources: SOURCES,
-        data: { level: 'leader' },
-      } as TestInput,
-      {
-        type: 'agreement-signed',
-        date: '2010-03-01',
-        actor: 'KOR',
-        summary: 'signed',
-        sources: SOURCES,
-        data: { agreementId: 'gsomia', name: 'GSOMIA' },
-      } as TestInput,
-      {
-        type: 'agreement-termination-notified',
-        date: '2010-08-01',
-        actor: 'KOR',
-        summary: 'notified',
-        sources: SOURCES,
-        data: { agreementId: 'gsomia', terminatesOn: '2011-06-30' },
-      } as TestInput,
+      talksHeld('KOR', '2011', 'leader'),
+      agreementSigned('KOR', '2010-03-01', 'gsomia', 'GSOMIA'),
+      terminationNotified('KOR', '2010-08-01', 'gsomia', '2011-06-30'),
     ]);
     const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
     const dates = ['2010-06-01', '2011-03-01', '2011-09-01', '2012-06-01'];
@@ -467,20 +448,7 @@ describe('PairProjection', () => {
     // An event after every date keeps the folds (only the revision changes), one before drops them.
     let all = events;
     for (const date of ['2013-05-01', '2010-01-20']) {
-      const appended = recordAll(
-        PAIR,
-        [
-          {
-            type: 'talks-held',
-            date,
-            actor: 'JPN',
-            summary: 'appended',
-            sources: SOURCES,
-            data: { level: 'minister' },
-          } as TestInput,
-        ],
-        { after: all },
-      );
+      const appended = recordAll(PAIR, [talksHeld('JPN', date, 'minister')], { after: all });
       projection.extend(appended);
       all = [...all, ...appended];
       for (let round = 0; round < 3; round++) {
