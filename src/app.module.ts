@@ -13,7 +13,11 @@ import { AppLogger } from './log/app-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ImportService } from './relations/import.service';
-import { CachedRelationReadModel } from './read-model/cached-relation-read-model';
+import {
+  cacheBoundsFor,
+  CachedRelationReadModel,
+  READ_MODEL_CACHE_OPTIONS,
+} from './read-model/cached-relation-read-model';
 import { RELATION_READ_MODEL, StoreRelationReadModel } from './relations/relation-read-model';
 import { RelationQueries } from './relations/relation-queries.service';
 import { RelationsController } from './relations/relations.controller';
@@ -58,6 +62,7 @@ export class AppModule {
         // The read model behind every read. The server caches per pair, kept current by its appends
         // and the store's subscription; the CLI asks one question per run, so it reads the store.
         { provide: RELATION_READ_MODEL, useClass: http ? CachedRelationReadModel : StoreRelationReadModel },
+        { provide: READ_MODEL_CACHE_OPTIONS, useValue: cacheBoundsFor(config.readModelCacheMb) },
         RelationsService,
         RelationQueries,
         ImportService,

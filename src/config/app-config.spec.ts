@@ -16,8 +16,21 @@ describe('parseConfig', () => {
         readAccess: 'public',
         logLevel: 'info',
         writeRateLimit: 600,
+        readModelCacheMb: 256,
       },
     });
+  });
+
+  it('reads the read-model cache budget and refuses one too small or not a whole number', () => {
+    const ok = parseConfig({ READ_MODEL_CACHE_MB: '4096' });
+    expect(ok.ok && ok.config.readModelCacheMb).toBe(4096);
+    expect(parseConfig({ READ_MODEL_CACHE_MB: '8' }).ok).toBe(true);
+    for (const bad of ['7', '0', '-8', '1.5', '64MB', '10000000', ' 64']) {
+      const parsed = parseConfig({ READ_MODEL_CACHE_MB: bad });
+      expect(parsed.ok ? [] : parsed.problems).toEqual([
+        `READ_MODEL_CACHE_MB must be an integer from 8 to 9999999 (MiB of heap for the read model's cache), got "${bad}"`,
+      ]);
+    }
   });
 
   it('keeps the data folder next to the SQLite file and its options after the path', () => {
@@ -66,10 +79,11 @@ describe('parseConfig', () => {
       READ_ACCESS: 'maybe',
       LOG_LEVEL: 'chatty',
       WRITE_RATE_LIMIT: '-3',
+      READ_MODEL_CACHE_MB: 'lots',
     });
     expect(parsed.ok).toBe(false);
     const problems = parsed.ok ? [] : parsed.problems;
-    expect(problems).toHaveLength(9);
+    expect(problems).toHaveLength(10);
     expect(problems.join('\n')).toMatch(/PORT[\s\S]*EVENT_STORE[\s\S]*API_TOKENS entry 1[\s\S]*role "root"/);
     expect(problems.join('\n')).toContain('names "bob" twice');
   });

@@ -34,7 +34,14 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Appending requests allowed per token per minute. */
   writeRateLimit: number;
+  /** Heap the read model's cache may fill, in MiB (`READ_MODEL_CACHE_MB`). */
+  readModelCacheMb: number;
 }
+
+/** The read model's cache by default: ~80,000 events and their checkpoints (see `src/read-model`). */
+export const DEFAULT_READ_MODEL_CACHE_MB = 256;
+/** Below this a cache holds too few events to be worth having. */
+const MIN_READ_MODEL_CACHE_MB = 8;
 
 export type ConfigParse = { ok: true; config: AppConfig } | { ok: false; problems: string[] };
 
@@ -141,6 +148,15 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
       `WRITE_RATE_LIMIT must be a positive integer (appends per token per minute), got "${rateRaw}"`,
     );
   }
+  const cacheRaw =
+    env.READ_MODEL_CACHE_MB === undefined || env.READ_MODEL_CACHE_MB === ''
+      ? String(DEFAULT_READ_MODEL_CACHE_MB)
+      : env.READ_MODEL_CACHE_MB;
+  if (!/^[1-9]\d{0,6}$/.test(cacheRaw) || Number(cacheRaw) < MIN_READ_MODEL_CACHE_MB) {
+    problems.push(
+      `READ_MODEL_CACHE_MB must be an integer from ${MIN_READ_MODEL_CACHE_MB} to 9999999 (MiB of heap for the read model's cache), got "${cacheRaw}"`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -153,6 +169,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd())
       readAccess: readAccessRaw as 'public' | 'token',
       logLevel: logLevelRaw as LogLevel,
       writeRateLimit: Number(rateRaw),
+      readModelCacheMb: Number(cacheRaw),
     },
   };
 }

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the read model's cache holds, and its bounds. */
+export interface ReadModelCacheSize {
+  pairs: number;
+  events: number;
+  checkpointSlots: number;
+  maxEvents: number;
+  maxCheckpointSlots: number;
+}
 
 /**
  * The Prometheus metrics of one application instance. Each instance has its own registry so that
@@ -47,8 +56,55 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Reads the cache's size when `/metrics` is scraped (set by the read model that has one). */
+  private cacheSize: (() => ReadModelCacheSize) | undefined;
+  readonly cachedPairs = this.cacheGauge(
+    'relations_read_model_cached_pairs',
+    'Pairs held by the read-model cache',
+    'pairs',
+  );
+  readonly cachedEvents = this.cacheGauge(
+    'relations_read_model_cached_events',
+    'Events held by the read-model cache',
+    'events',
+  );
+  readonly checkpointSlots = this.cacheGauge(
+    'relations_read_model_checkpoint_slots',
+    'Checkpoint slots held by the read-model cache',
+    'checkpointSlots',
+  );
+  readonly cacheMaxEvents = this.cacheGauge(
+    'relations_read_model_cache_max_events',
+    'Most events the read-model cache holds (from READ_MODEL_CACHE_MB)',
+    'maxEvents',
+  );
+  readonly cacheMaxCheckpointSlots = this.cacheGauge(
+    'relations_read_model_cache_max_checkpoint_slots',
+    'Most checkpoint slots the read-model cache holds (from READ_MODEL_CACHE_MB)',
+    'maxCheckpointSlots',
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the read-model cache's size through {@link cacheGauges} from now on. */
+  watchReadModelCache(size: () => ReadModelCacheSize): void {
+    this.cacheSize = size;
+  }
+
+  /** A gauge read from the cache's size when scraped; absent until a read model reports one. */
+  private cacheGauge(name: string, help: string, field: keyof ReadModelCacheSize): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => {
+        const size = this.cacheSize?.();
+        if (size !== undefined) gauge.set(size[field]);
+      },
+    });
+    return gauge;
   }
 
   /** Times one store call. */

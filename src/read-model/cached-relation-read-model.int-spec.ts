@@ -1,5 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import type { PairId, RecordedEvent } from '../../events/catalogue';
 import { streamNameOf } from '../../events/countries';
@@ -11,7 +13,9 @@ import type { EventStore } from '../store/event-store.port';
 import { MemoryEventStore } from '../store/memory-event-store';
 import { SqliteEventStore } from '../store/sqlite-event-store';
 import {
+  cacheBoundsFor,
   CachedRelationReadModel,
+  DEFAULT_CACHE_OPTIONS,
   endPosition,
   type ReadModelCacheOptions,
 } from './cached-relation-read-model';
@@ -57,6 +61,38 @@ function readModel(on: EventStore, options: Partial<ReadModelCacheOptions> = {})
   model.onModuleInit();
   return { model, metrics };
 }
+
+describe('cacheBoundsFor', () => {
+  it('gives the default bounds for the default 256 MiB and scales them with the budget', () => {
+    expect(cacheBoundsFor(256)).toEqual({
+      maxEvents: DEFAULT_CACHE_OPTIONS.maxEvents,
+      maxCheckpointSlots: DEFAULT_CACHE_OPTIONS.maxCheckpointSlots,
+    });
+    expect(DEFAULT_CACHE_OPTIONS).toMatchObject({ maxEvents: 80_000, maxCheckpointSlots: 6_000_000 });
+    expect(cacheBoundsFor(4096)).toEqual({ maxEvents: 1_280_000, maxCheckpointSlots: 96_000_000 });
+    expect(cacheBoundsFor(8)).toEqual({ maxEvents: 2_500, maxCheckpointSlots: 187_500 });
+  });
+
+  it("warns at start when the budget would not fit in the process's heap, and only then", async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const memory = new MemoryEventStore();
+    try {
+      const heapMib = getHeapStatistics().heap_size_limit / 2 ** 20;
+      const fits = readModel(memory, cacheBoundsFor(Math.floor(heapMib / 2))).model;
+      expect(warn).not.toHaveBeenCalled();
+      const tooBig = readModel(memory, cacheBoundsFor(Math.ceil(heapMib))).model;
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]![0]).toMatch(
+        /may fill ~\d+ MiB of heap, more than 67 % of this process's heap limit \(\d+ MiB\): lower READ_MODEL_CACHE_MB or raise the limit \(NODE_OPTIONS=--max-old-space-size=\d+\)/,
+      );
+      await fits.onApplicationShutdown();
+      await tooBig.onApplicationShutdown();
+    } finally {
+      warn.mockRestore();
+      await memory.close();
+    }
+  });
+});
 
 describe('CachedRelationReadModel on a SQLite file', () => {
   let dir: string;

@@ -6,9 +6,11 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { getHeapStatistics } from 'node:v8';
 import type { PairId, RecordedEvent } from '../../events/catalogue';
 import { pairOfStream, streamNameOf } from '../../events/countries';
 import type { RelationState } from '../../projections/state.types';
+import { DEFAULT_READ_MODEL_CACHE_MB } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RelationReadModel } from '../relations/relation-read-model';
 import { fromStored } from '../relations/event-codec';
@@ -53,19 +55,37 @@ export interface ReadModelCacheOptions {
 }
 
 /**
+ * What the cache holds per MiB of heap it may fill; the default budget, 256 MiB, holds 80,000
+ * events and 6 million checkpoint slots. With it and a 384 MB V8 heap, a server on a million-event
+ * store stays under 512 MB resident and still has room to collect garbage without stalling.
+ *
  * A cached event costs about 2 KB of heap (measured: the decoded envelope with its sources and
- * hashes ~1.8 KB, fold items and checkpoints the rest), so 80,000 events take ~165 MB: with a
- * 384 MB V8 heap a server on a million-event store stays under 512 MB resident and still has
- * room to collect garbage without stalling.
+ * hashes ~1.8 KB, fold items and checkpoints the rest), so 80,000 take ~165 MB.
+ *
+ * Slots: measured on the benchmark's pairs of ~1,000 events after thousands of questions at random
+ * dates, ~53,000 slots a pair, ~15 bytes of heap each with what goes with them (49 MB for 60
+ * pairs); pairs whose states list ~500 entries take ~260,000 (3.4 MB). Six million slots (~90 MB)
+ * hold the benchmark's 60 hot pairs and its 5,000-event pair with room to spare, and keep ~23 such
+ * heavy pairs, where the event bound alone would let 80 of them take ~270 MB.
  */
+const EVENTS_PER_MIB = 80_000 / DEFAULT_READ_MODEL_CACHE_MB;
+const SLOTS_PER_MIB = 6_000_000 / DEFAULT_READ_MODEL_CACHE_MB;
+
+/** The most of V8's heap limit a cache's budget should take: the rest is for answers and garbage. */
+const HEAP_SHARE = 2 / 3;
+
+/** The cache's bounds for a budget of `megabytes` MiB of heap (`READ_MODEL_CACHE_MB`). */
+export function cacheBoundsFor(
+  megabytes: number,
+): Pick<ReadModelCacheOptions, 'maxEvents' | 'maxCheckpointSlots'> {
+  return {
+    maxEvents: Math.round(megabytes * EVENTS_PER_MIB),
+    maxCheckpointSlots: Math.round(megabytes * SLOTS_PER_MIB),
+  };
+}
+
 export const DEFAULT_CACHE_OPTIONS: ReadModelCacheOptions = {
-  maxEvents: 80_000,
-  // Measured on the benchmark's pairs of ~1,000 events after thousands of questions at random
-  // dates: ~53,000 slots a pair, ~15 bytes of heap each with what goes with them (49 MB for 60
-  // pairs); pairs whose states list ~500 entries take ~260,000 (3.4 MB). Six million slots (~90
-  // MB) hold the benchmark's 60 hot pairs and its 5,000-event pair with room to spare, and keep
-  // ~23 such heavy pairs, where the event bound alone would let 80 of them take ~270 MB.
-  maxCheckpointSlots: 6_000_000,
+  ...cacheBoundsFor(DEFAULT_READ_MODEL_CACHE_MB),
   maxPairs: 10_000,
   // A checkpoint is a state's lists over entries it shares with the others (the fold replaces
   // entries, never changes them), so dense checkpoints are cheap. Measured in process on 60 cached
@@ -113,9 +133,28 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
     @Optional() @Inject(READ_MODEL_CACHE_OPTIONS) options?: Partial<ReadModelCacheOptions>,
   ) {
     this.options = { ...DEFAULT_CACHE_OPTIONS, ...options };
+    metrics.watchReadModelCache(() => ({
+      ...this.stats,
+      maxEvents: this.options.maxEvents,
+      maxCheckpointSlots: this.options.maxCheckpointSlots,
+    }));
   }
 
   onModuleInit(): void {
+    // A full cache with no room left to collect garbage in would stall every answer, then crash.
+    const budgetMib = Math.max(
+      this.options.maxEvents / EVENTS_PER_MIB,
+      this.options.maxCheckpointSlots / SLOTS_PER_MIB,
+    );
+    const heapMib = getHeapStatistics().heap_size_limit / 2 ** 20;
+    if (budgetMib > heapMib * HEAP_SHARE) {
+      this.logger.warn(
+        `The read-model cache may fill ~${Math.round(budgetMib)} MiB of heap, more than ` +
+          `${Math.round(HEAP_SHARE * 100)} % of this process's heap limit (${Math.round(heapMib)} MiB): ` +
+          `lower READ_MODEL_CACHE_MB or raise the limit (NODE_OPTIONS=--max-old-space-size=` +
+          `${Math.ceil(budgetMib / HEAP_SHARE)}).`,
+      );
+    }
     const follow =
       this.options.follow === 'auto' ? this.store.kind !== 'sqlite' : this.options.follow === 'always';
     if (follow) this.ready = this.start();

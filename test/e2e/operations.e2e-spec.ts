@@ -210,6 +210,43 @@ describe('store failures, shutdown and read access', () => {
     }
   });
 
+  it('keeps the read-model cache within READ_MODEL_CACHE_MB and shows its size on /metrics', async () => {
+    // 8 MiB holds 2,500 events: one of these pairs of 1,600, not both.
+    const server = await startServer({ READ_MODEL_CACHE_MB: '8' });
+    const gauge = async (name: string): Promise<number> => {
+      const text = (await server.http().get('/metrics').expect(200)).text;
+      const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+      if (match === null) throw new Error(`${name} is not on /metrics`);
+      return Number(match[1]);
+    };
+    try {
+      expect(await gauge('relations_read_model_cache_max_events')).toBe(2500);
+      expect(await gauge('relations_read_model_cache_max_checkpoint_slots')).toBe(187_500);
+      for (const pair of ['JPN-KOR', 'CHN-JPN']) {
+        for (let batch = 0; batch < 2; batch++) {
+          const events = Array.from({ length: 800 }, (_, i) => talksEvent(batch * 800 + i));
+          await server
+            .http()
+            .post(`/api/relations/${pair}/events`)
+            .set(bearer(TOKENS.recorder))
+            .send(events)
+            .expect(201);
+        }
+      }
+      await server.http().get('/api/relations/JPN-KOR/state').expect(200);
+      expect(await gauge('relations_read_model_cached_pairs')).toBe(1);
+      expect(await gauge('relations_read_model_cached_events')).toBe(1600);
+      const answer = await server.http().get('/api/relations/CHN-JPN/state').expect(200);
+      expect(answer.body.talks.count).toBe(1600);
+      // The pair asked first made room for the second.
+      expect(await gauge('relations_read_model_cached_pairs')).toBe(1);
+      expect(await gauge('relations_read_model_cached_events')).toBe(1600);
+      expect(await gauge('relations_read_model_checkpoint_slots')).toBeGreaterThanOrEqual(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('needs a token for reads when READ_ACCESS=token', async () => {
     const server = await startServer({ READ_ACCESS: 'token' });
     try {
@@ -266,6 +303,7 @@ describe('starting the real server', () => {
       LOG_LEVEL: 'loud',
       API_TOKENS: 'alice:boss:secret-token-1',
       WRITE_RATE_LIMIT: '0',
+      READ_MODEL_CACHE_MB: '2',
     });
     expect(result.status).not.toBe(0);
     for (const name of [
@@ -275,6 +313,7 @@ describe('starting the real server', () => {
       'LOG_LEVEL',
       'API_TOKENS',
       'WRITE_RATE_LIMIT',
+      'READ_MODEL_CACHE_MB',
     ]) {
       expect(result.stderr).toContain(name);
     }
