@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --events N] [-- --seconds S] [-- --only import,append,state,http]`: builds the
- * synthetic record, measures each operation beside its raw baseline in the same run, prints the
- * table and writes `bench/results.json`. quality.md lists the bars.
+ * `npm run bench [-- --events N] [-- --seconds S] [-- --only import,append,state,http]
+ * [-- --cache-mb MB]`: builds the synthetic record, measures each operation beside its raw
+ * baseline in the same run, prints the table and writes `bench/results.json`. quality.md lists the
+ * bars. `--cache-mb` adds a report-only row: GET state on all pairs from a second server whose
+ * read-model cache has that budget (`READ_MODEL_CACHE_MB`), e.g. 3300 to hold a million events.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -20,6 +22,7 @@ import { absoluteRow, formatTable, median, ratioRow, type ResultRow } from './re
 import {
   appendLoad,
   get,
+  heapForCache,
   load,
   rssMb,
   SERVER_HEAP_MB,
@@ -35,13 +38,22 @@ interface Options {
   seconds: number;
   only: Set<string> | undefined;
   keep: boolean;
+  cacheMb: number | undefined;
 }
 
 const SINGLE_APPENDS = 1000;
+/** Load before the large cache's row is measured (see {@link measureLargeCache}). */
+const LARGE_CACHE_WARMUP_SECONDS = 20;
 const ROUNDS = 7;
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { events: 1_000_000, seconds: 10, only: undefined, keep: false };
+  const options: Options = {
+    events: 1_000_000,
+    seconds: 10,
+    only: undefined,
+    keep: false,
+    cacheMb: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -53,9 +65,10 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--seconds') options.seconds = positive(arg, value());
     else if (arg === '--only') options.only = new Set(value().split(','));
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--cache-mb') options.cacheMb = positive(arg, value());
     else
       throw new Error(
-        `unknown option ${arg} (use --events N, --seconds S, --only import,append,state,http, --keep)`,
+        `unknown option ${arg} (use --events N, --seconds S, --only import,append,state,http, --keep, --cache-mb MB)`,
       );
   }
   return options;
@@ -386,19 +399,7 @@ async function measureHttp(
     );
     const now = (): string => new Date().toISOString();
     // Every pair once, ten at a time: what an index page over all pairs costs, and the memory it leaves.
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        while (next < pairs.length) {
-          const pair = pairs[next++]!;
-          const res = await get(`${server.url}/api/relations/${pair}/state?asOf=2025-12-31`);
-          if (res.status !== 200)
-            throw new Error(`GET state of ${pair}: ${res.status} ${res.body.slice(0, 300)}`);
-        }
-      }),
-    );
-    const everyPairMs = performance.now() - started;
+    const everyPairMs = await askEveryPair(server.url, pairs);
     const rss = rssMb(server.process.pid!);
     rows.push(
       absoluteRow({
@@ -620,6 +621,83 @@ async function measureHttp(
   return rows;
 }
 
+/** Asks every pair's state once, ten at a time; the time it took, in ms. */
+async function askEveryPair(url: string, pairs: readonly PairId[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < pairs.length) {
+        const pair = pairs[next++]!;
+        const res = await get(`${url}/api/relations/${pair}/state?asOf=2025-12-31`);
+        if (res.status !== 200)
+          throw new Error(`GET state of ${pair}: ${res.status} ${res.body.slice(0, 300)}`);
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+/**
+ * GET state on all pairs from a server whose read-model cache has `cacheMb` (report only): what
+ * `READ_MODEL_CACHE_MB` buys on a machine with the memory for it.
+ */
+async function measureLargeCache(
+  root: string,
+  work: string,
+  options: Options & { cacheMb: number },
+  pairs: readonly PairId[],
+): Promise<ResultRow> {
+  const heapMb = heapForCache(options.cacheMb);
+  log(`starting a server with READ_MODEL_CACHE_MB=${options.cacheMb} (heap limit ${heapMb} MB)`);
+  const server = await startServer(root, join(work, 'ours.db'), { cacheMb: options.cacheMb });
+  try {
+    const everyPairMs = await askEveryPair(server.url, pairs);
+    const rss = rssMb(server.process.pid!);
+    const metrics = (await get(`${server.url}/metrics`)).body;
+    const gauge = (name: string): number =>
+      Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    const heldPairs = gauge('relations_read_model_cached_pairs');
+    const heldEvents = gauge('relations_read_model_cached_events');
+    // Warmed as the hot pairs are, but longer: a pair's checkpoints come with its second question,
+    // and those that hold events back as dates reach them (~250 a pair), so a thousand pairs take
+    // some 100,000 questions to settle. Measured by hand after every pair was asked once: 800
+    // answers a second in the first 5 s (1.5 ms of CPU each), 1,800 in the next, ~2,500 from 15 s on.
+    const warmup = new Random(8);
+    await load({
+      url: server.url,
+      connections: 50,
+      seconds: LARGE_CACHE_WARMUP_SECONDS,
+      path: () => statePath(pairs, warmup),
+    });
+    const random = new Random(7);
+    const result = await load({
+      url: server.url,
+      connections: 50,
+      seconds: options.seconds,
+      path: () => statePath(pairs, random),
+      pid: server.process.pid,
+    });
+    const failures = result.errors + result.non2xx;
+    log(
+      `large cache: ${heldPairs} pairs held after ${(everyPairMs / 1000).toFixed(1)} s, RSS ${rss.toFixed(0)} MB; ` +
+        `GET state on all pairs ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms`,
+    );
+    return absoluteRow({
+      id: 'http-state-all-pairs-large-cache',
+      what: `GET state, random dates on all ${pairs.length} pairs, READ_MODEL_CACHE_MB=${options.cacheMb} (heap limit ${heapMb} MB), 50 connections`,
+      ours: { value: result.requestsPerSecond, unit: 'req/s' },
+      note:
+        `p99 ${result.p99Ms.toFixed(1)} ms; ${heldPairs} pairs (${heldEvents.toLocaleString('en-US')} events) ` +
+        `held after every pair was asked once (${(everyPairMs / 1000).toFixed(1)} s); RSS ${rss.toFixed(0)} MB then, ` +
+        `${rssMb(server.process.pid!).toFixed(0)} MB after a ${LARGE_CACHE_WARMUP_SECONDS} s warm-up and the measured run; ${result.serverCpuUsPerRequest!.toFixed(0)} µs of server CPU per answer` +
+        (failures > 0 ? `; ${failures} failed requests` : ''),
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function countEvents(dbFile: string): Promise<number> {
   const db = openRaw(dbFile, 'NORMAL');
   try {
@@ -646,6 +724,8 @@ async function main(): Promise<void> {
     if (wants('append')) rows.push(await measureSingleAppends(work));
     if (wants('state')) rows.push(...(await measureState(work)));
     if (wants('http')) rows.push(...(await measureHttp(root, work, options, pairs)));
+    if (wants('http') && options.cacheMb !== undefined)
+      rows.push(await measureLargeCache(root, work, { ...options, cacheMb: options.cacheMb }, pairs));
   } finally {
     if (!options.keep) rmSync(work, { recursive: true, force: true });
     else log(`kept ${work}`);

@@ -58,8 +58,15 @@ export function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-/** Starts `dist/src/main.js` on `dbFile` and waits until `/health` answers 200. */
-export async function startServer(root: string, dbFile: string, timeoutMs = 60_000): Promise<RunningServer> {
+/**
+ * Starts `dist/src/main.js` on `dbFile` and waits until `/health` answers 200. With `cacheMb`, the
+ * read model's cache gets that budget (`READ_MODEL_CACHE_MB`) and the heap room it needs beside it.
+ */
+export async function startServer(
+  root: string,
+  dbFile: string,
+  { timeoutMs = 60_000, cacheMb }: { timeoutMs?: number; cacheMb?: number } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
@@ -75,7 +82,8 @@ export async function startServer(root: string, dbFile: string, timeoutMs = 60_0
       LOG_LEVEL: 'error',
       WRITE_RATE_LIMIT: '100000000',
       NODE_ENV: 'production',
-      NODE_OPTIONS: `--max-old-space-size=${SERVER_HEAP_MB}`,
+      NODE_OPTIONS: `--max-old-space-size=${cacheMb === undefined ? SERVER_HEAP_MB : heapForCache(cacheMb)}`,
+      ...(cacheMb === undefined ? {} : { READ_MODEL_CACHE_MB: String(cacheMb) }),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -102,6 +110,11 @@ export async function startServer(root: string, dbFile: string, timeoutMs = 60_0
     startMs,
     stop: () => stopChild(child),
   };
+}
+
+/** The heap limit (MB) for a cache of `cacheMb`: the cache may take two thirds of it at most. */
+export function heapForCache(cacheMb: number): number {
+  return Math.ceil((cacheMb * 3) / 2) + 128;
 }
 
 /** Sends SIGTERM to `child` and resolves once it exited; SIGKILL if it still runs after 10 s. */
