@@ -88,7 +88,10 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Reports the read-model cache's size through {@link cacheGauges} from now on. */
+  /**
+   * From now on the cache's gauges (`relations_read_model_cached_*`, `…_checkpoint_slots`,
+   * `…_cache_max_*`) read `size` when scraped.
+   */
   watchReadModelCache(size: () => ReadModelCacheSize): void {
     this.cacheSize = size;
   }
