@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { heapLimitForCache } from '../src/read-model/cached-relation-read-model';
 import type { ProbeRequest, TimedGet } from './probe';
 import { percentile } from './report';
 
@@ -112,9 +113,9 @@ export async function startServer(
   };
 }
 
-/** The heap limit (MB) for a cache of `cacheMb`: the cache may take two thirds of it at most. */
+/** The heap limit (MB) for a cache of `cacheMb`: the service's least, with 128 MB to spare. */
 export function heapForCache(cacheMb: number): number {
-  return Math.ceil((cacheMb * 3) / 2) + 128;
+  return heapLimitForCache(cacheMb) + 128;
 }
 
 /** Sends SIGTERM to `child` and resolves once it exited; SIGKILL if it still runs after 10 s. */

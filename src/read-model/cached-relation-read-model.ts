@@ -74,6 +74,11 @@ const SLOTS_PER_MIB = 6_000_000 / DEFAULT_READ_MODEL_CACHE_MB;
 /** The most of V8's heap limit a cache's budget should take: the rest is for answers and garbage. */
 const HEAP_SHARE = 2 / 3;
 
+/** The least heap limit (MiB, `--max-old-space-size`) for a cache budget of `budgetMib`. */
+export function heapLimitForCache(budgetMib: number): number {
+  return Math.ceil(budgetMib / HEAP_SHARE);
+}
+
 /** The cache's bounds for a budget of `megabytes` MiB of heap (`READ_MODEL_CACHE_MB`). */
 export function cacheBoundsFor(
   megabytes: number,
@@ -152,7 +157,7 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
         `The read-model cache may fill ~${Math.round(budgetMib)} MiB of heap, more than ` +
           `${Math.round(HEAP_SHARE * 100)} % of this process's heap limit (${Math.round(heapMib)} MiB): ` +
           `lower READ_MODEL_CACHE_MB or raise the limit (NODE_OPTIONS=--max-old-space-size=` +
-          `${Math.ceil(budgetMib / HEAP_SHARE)}).`,
+          `${heapLimitForCache(budgetMib)}).`,
       );
     }
     const follow =
