@@ -654,9 +654,11 @@ async function measureLargeCache(
   try {
     const everyPairMs = await askEveryPair(server.url, pairs);
     const rss = rssMb(server.process.pid!);
-    const metrics = (await get(`${server.url}/metrics`)).body;
-    const gauge = (name: string): number =>
-      Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    const metricsNow = async (): Promise<(name: string) => number> => {
+      const metrics = (await get(`${server.url}/metrics`)).body;
+      return (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    };
+    const gauge = await metricsNow();
     const heldPairs = gauge('relations_read_model_cached_pairs');
     const heldEvents = gauge('relations_read_model_cached_events');
     // Warmed as the hot pairs are, but longer: a pair's checkpoints come with its second question,
@@ -670,6 +672,9 @@ async function measureLargeCache(
       seconds: LARGE_CACHE_WARMUP_SECONDS,
       path: () => statePath(pairs, warmup),
     });
+    // Questions the cache could not answer in the measured run: each reads its pair from the store.
+    const MISSES = 'relations_read_model_cache_misses_total';
+    const missesBefore = (await metricsNow())(MISSES);
     const random = new Random(7);
     const result = await load({
       url: server.url,
@@ -678,10 +683,11 @@ async function measureLargeCache(
       path: () => statePath(pairs, random),
       pid: server.process.pid,
     });
+    const misses = (await metricsNow())(MISSES) - missesBefore;
     const failures = result.errors + result.non2xx;
     log(
       `large cache: ${heldPairs} pairs held after ${(everyPairMs / 1000).toFixed(1)} s, RSS ${rss.toFixed(0)} MB; ` +
-        `GET state on all pairs ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms`,
+        `GET state on all pairs ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ${misses} cache misses`,
     );
     return absoluteRow({
       id: 'http-state-all-pairs-large-cache',
@@ -690,7 +696,8 @@ async function measureLargeCache(
       note:
         `p99 ${result.p99Ms.toFixed(1)} ms; ${heldPairs} pairs (${heldEvents.toLocaleString('en-US')} events) ` +
         `held after every pair was asked once (${(everyPairMs / 1000).toFixed(1)} s); RSS ${rss.toFixed(0)} MB then, ` +
-        `${rssMb(server.process.pid!).toFixed(0)} MB after a ${LARGE_CACHE_WARMUP_SECONDS} s warm-up and the measured run; ${result.serverCpuUsPerRequest!.toFixed(0)} µs of server CPU per answer` +
+        `${rssMb(server.process.pid!).toFixed(0)} MB after a ${LARGE_CACHE_WARMUP_SECONDS} s warm-up and the measured run; ${result.serverCpuUsPerRequest!.toFixed(0)} µs of server CPU per answer; ` +
+        `${misses} cache misses from the run's first question to its last (${result.requests} answers measured)` +
         (failures > 0 ? `; ${failures} failed requests` : ''),
     });
   } finally {
