@@ -24,7 +24,7 @@ export async function createApp(
       abortOnError: false,
     },
   );
-  configureApp(app);
+  await configureApp(app);
   // The server process ends with status 0 once a SIGTERM has been handled in full (and pino has
   // flushed); in-process users such as the e2e tests keep Nest's default of re-raising the signal.
   app.enableShutdownHooks(undefined, { useProcessExit: options.exitOnSignal === true });

@@ -14,6 +14,7 @@ import '../../events/schemas';
 import { httpMetricsHooks } from '../metrics/http-metrics.middleware';
 import { MetricsService } from '../metrics/metrics.service';
 import { AppLogger } from '../log/app-logger';
+import { registerCompression } from './compression';
 import { InFlightRequests } from './graceful-shutdown';
 import { PROBLEM_CONTENT_TYPE, ProblemError, validationFailed } from './problem';
 import { sendProblem } from './problem.filter';
@@ -201,7 +202,7 @@ type RawMiddleware = (
  * the web page, body parsing and its errors, the OpenAPI page. Called by `main` and by the e2e
  * tests on the same application, before `init()`, so these run in front of the routes.
  */
-export function configureApp(app: NestFastifyApplication): void {
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -234,6 +235,8 @@ export function configureApp(app: NestFastifyApplication): void {
     const headers = pathOf(request.raw).startsWith('/api/docs') ? docsHeaders : strictHeaders;
     headers(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
+
+  await registerCompression(fastify);
 
   const webRoot = findWebRoot();
   if (webRoot !== undefined) {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -12,9 +13,10 @@ import {
 import type { FastifyReply } from 'fastify';
 import { RequireAccess, type AuthenticatedRequest } from '../auth/auth.guard';
 import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
+import { mayCompress } from '../http/compression';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
-import { writeJson, type ReleasePiece } from '../../projections/entry-text';
+import { sharedJson, writeJson, type ReleasePiece } from '../../projections/entry-text';
 import { RelationQueries, STATE_FIELDS } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
@@ -43,8 +45,18 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
  * Sends `value` as `response.json` would (the same bytes and type), written by `entry-text.ts`
  * from the bytes of the entries states share. An answer that fits one piece goes with its length;
  * a larger one (a long series of snapshots) is sent piece by piece as it is written, chunked.
+ * A request with `Accept-Encoding` may get it compressed instead.
  */
 function sendJson(reply: FastifyReply, value: unknown): void {
+  if (mayCompress(reply.request)) {
+    // A client that takes a compressed answer gets it through Fastify's reply, whose hook
+    // compresses it (see `configureApp`): kept pieces, as they wait for the compressor.
+    const pieces = sharedJson(value);
+    reply
+      .type('application/json; charset=utf-8')
+      .send(pieces.length === 1 ? pieces[0] : Readable.from(pieces, { objectMode: false }));
+    return;
+  }
   // Written on the socket's response directly, so that each piece goes back to the writer's pool
   // once the socket has taken it; headers set by the hooks are already on it.
   reply.hijack();

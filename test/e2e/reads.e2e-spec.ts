@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { request as httpRequest, ServerResponse } from 'node:http';
+import { request as httpRequest, ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { Socket } from 'node:net';
 import { SeedService } from '../../src/seed/seed.service';
 import { bearer, CLOCK_START, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
@@ -205,7 +206,12 @@ describe('reading the bundled Japan–Korea record', () => {
     // 1,000 daily points over the trade dispute: more than one piece of the writer, so chunked
     const knownAt = new Date(Date.parse(CLOCK_START) + 3_600_000).toISOString();
     const query = `from=2019-01-01&to=2021-09-26&every=day&knownAt=${knownAt}`;
-    const series = await server.http().get(`${PAIR}/snapshots?${query}`).expect(200);
+    // As they are written (supertest would otherwise ask for them compressed)
+    const series = await server
+      .http()
+      .get(`${PAIR}/snapshots?${query}`)
+      .set('Accept-Encoding', 'identity')
+      .expect(200);
     expect(series.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(series.headers['transfer-encoding']).toBe('chunked');
     expect(series.text.length).toBeGreaterThan(1024 * 1024);
@@ -217,7 +223,11 @@ describe('reading the bundled Japan–Korea record', () => {
       expect(state).toEqual(alone.body);
     }
     // And a state answer, one piece, goes with its length
-    const one = await server.http().get(`${PAIR}/state?asOf=2019-09-30`).expect(200);
+    const one = await server
+      .http()
+      .get(`${PAIR}/state?asOf=2019-09-30`)
+      .set('Accept-Encoding', 'identity')
+      .expect(200);
     expect(Number(one.headers['content-length'])).toBe(Buffer.byteLength(one.text));
   });
 
@@ -269,6 +279,75 @@ describe('reading the bundled Japan–Korea record', () => {
     expect(handedBeforeEnd).toHaveLength(2);
     expect(handedBeforeEnd[0]).toBeGreaterThanOrEqual(1);
     expect(handedBeforeEnd[1]).toBe(0);
+  });
+
+  it('compresses answers for a client that asks, the same bytes once decoded', async () => {
+    const knownAt = new Date(Date.parse(CLOCK_START) + 3_600_000).toISOString();
+    const get = (path: string, encoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers = encoding === undefined ? {} : { 'Accept-Encoding': encoding };
+        const req = httpRequest(`${server.url}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const decoders: Record<string, (body: Buffer) => Buffer> = {
+      br: brotliDecompressSync,
+      gzip: gunzipSync,
+      deflate: inflateSync,
+    };
+    const cases = [
+      // One state (one piece of the writer), a series of 1,000 points (many), the timeline.
+      { path: `${PAIR}/state?asOf=2019-09-30&knownAt=${knownAt}`, asks: 'gzip', gets: 'gzip' },
+      {
+        path: `${PAIR}/snapshots?from=2019-01-01&to=2021-09-26&every=day&knownAt=${knownAt}`,
+        asks: 'gzip, deflate, br',
+        gets: 'br',
+      },
+      { path: `${PAIR}/events?knownAt=${knownAt}`, asks: 'deflate', gets: 'deflate' },
+    ];
+    for (const { path, asks, gets } of cases) {
+      const plain = await get(path);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const packed = await get(path, asks);
+      expect(packed.headers['content-encoding']).toBe(gets);
+      expect(packed.headers.vary).toContain('accept-encoding');
+      expect(packed.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(decoders[gets]!(packed.body).equals(plain.body)).toBe(true);
+      expect(packed.body.length).toBeLessThan(plain.body.length / 2);
+    }
+    // Exports too, as NDJSON and as CSV.
+    for (const format of ['ndjson', 'csv']) {
+      const plain = await get(`${PAIR}/export?format=${format}`);
+      const packed = await get(`${PAIR}/export?format=${format}`, 'gzip');
+      expect(packed.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(packed.body).equals(plain.body)).toBe(true);
+    }
+    // Refused or unknown encodings, and answers under 1 KiB, go as they are.
+    const state = `${PAIR}/state?asOf=2019-09-30&knownAt=${knownAt}`;
+    for (const asks of ['identity', 'gzip;q=0, br;q=0', 'zstd']) {
+      const answer = await get(state, asks);
+      expect(answer.headers['content-encoding']).toBeUndefined();
+      expect(Number(answer.headers['content-length'])).toBe(answer.body.length);
+    }
+    const small = await get(`${PAIR}/state?asOf=2019-09-30&fields=index`, 'gzip');
+    expect(small.body.length).toBeLessThan(1024);
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString('utf8'))).toHaveProperty('index');
+    // The live event stream is never compressed: it would hold events back.
+    const live = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/api/live`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+        resolve(res.headers);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(live['content-type']).toContain('text/event-stream');
+    expect(live['content-encoding']).toBeUndefined();
   });
 
   it('answers only the fields asked for, the same values as the whole state, and refuses unknown ones', async () => {
