@@ -18,10 +18,11 @@ export interface TimedGet {
  * One GET timed to its last byte. The body is counted, not kept or decoded: turning 17 MB into a
  * string is the client's work, and it would be timed as the server's.
  */
-function timedGet(url: string): Promise<TimedGet> {
+function timedGet(url: string, acceptEncoding: string | undefined): Promise<TimedGet> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { method: 'GET' }, (res) => {
+    const headers = acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding };
+    const req = request(url, { method: 'GET', headers }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
@@ -33,21 +34,25 @@ function timedGet(url: string): Promise<TimedGet> {
   });
 }
 
-/** What the benchmark sends: URLs fetched first and not timed, then those timed. */
+/**
+ * What the benchmark sends: URLs fetched first and not timed, then those timed, all with the
+ * same `Accept-Encoding` (none unless given: the bodies as they are).
+ */
 export interface ProbeRequest {
   warmup: readonly string[];
   urls: readonly string[];
+  acceptEncoding?: string;
 }
 
 if (process.send !== undefined) {
-  process.once('message', ({ warmup, urls }: ProbeRequest) => {
+  process.once('message', ({ warmup, urls, acceptEncoding }: ProbeRequest) => {
     void (async () => {
       for (const url of warmup) {
-        const run = await timedGet(url);
+        const run = await timedGet(url, acceptEncoding);
         if (run.status !== 200) throw new Error(`warming up, ${url} answered ${run.status}`);
       }
       const runs: TimedGet[] = [];
-      for (const url of urls) runs.push(await timedGet(url));
+      for (const url of urls) runs.push(await timedGet(url, acceptEncoding));
       process.send!(runs);
     })().catch((error: unknown) => {
       console.error(error);

@@ -548,6 +548,16 @@ async function measureHttp(
     // What moving that many bytes costs with no work behind them: the same answer from the bare
     // server, forked like the service, fetched by the same probe.
     const floorMs = await bareServerMs(root, work, series.body, 21);
+    // The same series as a browser would ask for it (brotli): what goes over a network.
+    const compressed = await timedGets(
+      root,
+      Array.from({ length: 9 }, () => seriesUrl()),
+      Array.from({ length: 2 }, () => seriesUrl()),
+      'br',
+    );
+    if (compressed.some((run) => run.status !== 200) || compressed[0]!.bytes >= snapshotRuns[0]!.bytes) {
+      throw new Error('the snapshots request with Accept-Encoding: br did not answer compressed');
+    }
     rows.push(
       absoluteRow({
         id: 'http-snapshots',
@@ -567,6 +577,12 @@ async function measureHttp(
         what: `the same GET snapshots vs one GET state at a random date 1950–2025 (median of 21)`,
         ours: { value: snapshotsMs / anyDateMs, unit: '× one state' },
         note: `${anyDateMs.toFixed(1)} ms, ${meanKb(anyDateStates).toFixed(0)} kB of JSON: states before the series' years are smaller`,
+      }),
+      absoluteRow({
+        id: 'http-snapshots-br',
+        what: `the same GET snapshots asked with Accept-Encoding: br (median of 9, to the last byte)`,
+        ours: { value: median(compressed.map((run) => run.ms)), unit: 'ms' },
+        note: `${(compressed[0]!.bytes / 1e3).toFixed(0)} kB of brotli for the ${snapshotMb.toFixed(1)} MB of JSON, sent as they are in ${snapshotsMs.toFixed(1)} ms`,
       }),
       absoluteRow({
         id: 'http-snapshots-index',

@@ -164,11 +164,12 @@ export async function timedGets(
   root: string,
   urls: readonly string[],
   warmup: readonly string[] = [],
+  acceptEncoding?: string,
 ): Promise<TimedGet[]> {
   const child = fork(join(root, 'dist/bench/probe.js'), [], { stdio: 'inherit' });
   try {
     const answer = firstMessage(child, 'the probe', 'answering');
-    child.send({ warmup, urls } satisfies ProbeRequest);
+    child.send({ warmup, urls, acceptEncoding } satisfies ProbeRequest);
     return (await answer) as TimedGet[];
   } finally {
     await stopChild(child);
