@@ -50,7 +50,7 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
 function sendJson(reply: FastifyReply, value: unknown): void {
   if (mayCompress(reply.request)) {
     // A client that takes a compressed answer gets it through Fastify's reply, whose hook
-    // compresses it (see `configureApp`): kept pieces, as they wait for the compressor.
+    // compresses it (see `registerCompression`): kept pieces, as they wait for the compressor.
     const pieces = sharedJson(value);
     reply
       .type('application/json; charset=utf-8')
