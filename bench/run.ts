@@ -318,6 +318,87 @@ async function alternate(
   return [first, second];
 }
 
+/**
+ * The service's /metrics as read at one moment: `value('name')` or `value('name{label="x"}')` is
+ * that series' value (NaN when absent). Reading it resets the event-loop delay histogram behind
+ * the `nodejs_eventloop_lag_*` gauges (prom-client does on every collect), so those gauges tell
+ * of the time since the last read.
+ */
+async function readMetrics(url: string): Promise<(series: string) => number> {
+  const text = (await get(`${url}/metrics`)).body;
+  return (series) => {
+    const escaped = series.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return Number(new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  };
+}
+
+/** What the server's garbage collector and event loop did over some runs, from its /metrics. */
+interface PauseAccount {
+  /** Full (mark-compact) collections, and their pauses' total. */
+  majorCount: number;
+  majorMs: number;
+  /** Scavenges of the young generation: their pauses' total. */
+  minorMs: number;
+  /**
+   * The pauses V8 reports for incremental marking itself (starting it), in total: the marking
+   * steps it then interleaves with the answers are in neither figure, only in the stalls.
+   */
+  incrementalMs: number;
+  /** The longest the event loop was held up beyond its timer's resolution (10 ms), in any run. */
+  longestStallMs: number;
+}
+
+/** Node's default resolution of `monitorEventLoopDelay`, which every delay it records includes. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/**
+ * `run` with an account of the collector's pauses during it, from /metrics read just before and
+ * just after (outside the load's window, which opens once every connection has answered, so the
+ * account also covers those first answers).
+ */
+async function withPauses<T>(url: string, run: () => Promise<T>): Promise<[T, PauseAccount]> {
+  const gc = (kind: string, of: 'count' | 'sum') => `nodejs_gc_duration_seconds_${of}{kind="${kind}"}`;
+  const before = await readMetrics(url);
+  const result = await run();
+  const after = await readMetrics(url);
+  // A kind not yet seen has no series: none before means zero.
+  const grew = (series: string, scale: number): number =>
+    ((after(series) || 0) - (before(series) || 0)) * scale;
+  return [
+    result,
+    {
+      majorCount: grew(gc('major', 'count'), 1),
+      majorMs: grew(gc('major', 'sum'), 1000),
+      minorMs: grew(gc('minor', 'sum'), 1000),
+      incrementalMs: grew(gc('incremental', 'sum'), 1000),
+      longestStallMs: Math.max(
+        0,
+        after('nodejs_eventloop_lag_max_seconds') * 1000 - EVENT_LOOP_RESOLUTION_MS,
+      ),
+    },
+  ];
+}
+
+/** The accounts of several runs as one. */
+function addPauses(accounts: readonly PauseAccount[]): PauseAccount {
+  const sum = (key: keyof PauseAccount) => accounts.reduce((total, a) => total + a[key], 0);
+  return {
+    majorCount: sum('majorCount'),
+    majorMs: sum('majorMs'),
+    minorMs: sum('minorMs'),
+    incrementalMs: sum('incrementalMs'),
+    longestStallMs: Math.max(...accounts.map((a) => a.longestStallMs)),
+  };
+}
+
+function describePauses(pauses: PauseAccount): string {
+  return (
+    `${pauses.majorCount} full garbage collection${pauses.majorCount === 1 ? '' : 's'} (${pauses.majorMs.toFixed(0)} ms of pauses in all), ` +
+    `scavenges ${pauses.minorMs.toFixed(0)} ms, incremental marking ${pauses.incrementalMs.toFixed(0)} ms; ` +
+    `the event loop held up at most ${pauses.longestStallMs.toFixed(0)} ms at once`
+  );
+}
+
 function average(
   results: readonly LoadResult[],
   key: 'requestsPerSecond' | 'serverCpuUsPerRequest' | 'connectMs',
@@ -439,7 +520,15 @@ async function measureHttp(
     await load({ url: server.url, connections: 50, seconds: 2, path: () => '/health' });
     const warmup = new Random(6);
     await load({ url: server.url, connections: 50, seconds: 5, path: () => statePath(hotSet, warmup) });
-    const [healthRuns, stateRuns] = await alternate(2, health, stateOf(hotSet));
+    // The collector's pauses in GET state's measured runs, to read its p99 by.
+    const statePauses: PauseAccount[] = [];
+    const measuredState = async (): Promise<LoadResult> => {
+      const [result, pauses] = await withPauses(server.url, stateOf(hotSet));
+      statePauses.push(pauses);
+      return result;
+    };
+    const [healthRuns, stateRuns] = await alternate(2, health, measuredState);
+    const pauses = addPauses(statePauses);
     const healthRps = average(healthRuns, 'requestsPerSecond');
     const stateRps = average(stateRuns, 'requestsPerSecond');
     const p99 = Math.max(...stateRuns.map((r) => r.p99Ms));
@@ -451,7 +540,8 @@ async function measureHttp(
     log(
       `health ${healthRps.toFixed(0)} req/s (${healthCpuUs.toFixed(0)} µs of server CPU each); ` +
         `state ${stateRps.toFixed(0)} req/s (${stateCpuUs.toFixed(0)} µs each), p99 ${p99.toFixed(1)} ms, ` +
-        `${failures} failures; all 50 connections answered within ${connectMs.toFixed(0)} ms of each run's start`,
+        `${failures} failures; all 50 connections answered within ${connectMs.toFixed(0)} ms of each run's start; ` +
+        describePauses(pauses),
     );
     rows.push(
       ratioRow({
@@ -473,7 +563,7 @@ async function measureHttp(
         note:
           `GET /health p99 in the same run: ${healthP99.toFixed(1)} ms; at 50 connections the mean ` +
           `wait is 50 / throughput: ${(50_000 / stateRps).toFixed(1)} ms for GET state, ` +
-          `${(50_000 / healthRps).toFixed(1)} ms for /health`,
+          `${(50_000 / healthRps).toFixed(1)} ms for /health; in GET state's runs, ${describePauses(pauses)}`,
       }),
       // What each answer costs the server, whatever share of the two cores the load generator
       // takes: the throughput the server would reach on a core of its own.
@@ -670,11 +760,7 @@ async function measureLargeCache(
   try {
     const everyPairMs = await askEveryPair(server.url, pairs);
     const rss = rssMb(server.process.pid!);
-    const metricsNow = async (): Promise<(name: string) => number> => {
-      const metrics = (await get(`${server.url}/metrics`)).body;
-      return (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
-    };
-    const gauge = await metricsNow();
+    const gauge = await readMetrics(server.url);
     const heldPairs = gauge('relations_read_model_cached_pairs');
     const heldEvents = gauge('relations_read_model_cached_events');
     // Warmed as the hot pairs are, but longer: a pair's checkpoints come with its second question,
@@ -690,7 +776,7 @@ async function measureLargeCache(
     });
     // Questions the cache could not answer in the measured run: each reads its pair from the store.
     const MISSES = 'relations_read_model_cache_misses_total';
-    const missesBefore = (await metricsNow())(MISSES);
+    const missesBefore = (await readMetrics(server.url))(MISSES);
     const random = new Random(7);
     const result = await load({
       url: server.url,
@@ -699,7 +785,7 @@ async function measureLargeCache(
       path: () => statePath(pairs, random),
       pid: server.process.pid,
     });
-    const misses = (await metricsNow())(MISSES) - missesBefore;
+    const misses = (await readMetrics(server.url))(MISSES) - missesBefore;
     const failures = result.errors + result.non2xx;
     log(
       `large cache: ${heldPairs} pairs held after ${(everyPairMs / 1000).toFixed(1)} s, RSS ${rss.toFixed(0)} MB; ` +
