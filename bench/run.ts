@@ -395,7 +395,7 @@ function describePauses(pauses: PauseAccount): string {
   return (
     `${pauses.majorCount} full garbage collection${pauses.majorCount === 1 ? '' : 's'} (${pauses.majorMs.toFixed(0)} ms of pauses in all), ` +
     `scavenges ${pauses.minorMs.toFixed(0)} ms, incremental marking ${pauses.incrementalMs.toFixed(0)} ms; ` +
-    `the event loop's longest delay ${pauses.longestStallMs.toFixed(0)} ms (beyond its 10 ms timer)`
+    `the event loop's longest delay ${pauses.longestStallMs.toFixed(0)} ms (beyond its ${EVENT_LOOP_RESOLUTION_MS} ms timer)`
   );
 }
 
