@@ -5,6 +5,7 @@
  * fast-check drives the cases, so a failure is shrunk and reported with its seed and path.
  */
 import { Agent } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { httpRequest, type HttpResponse } from '../reliability/http-client';
 import type { ServerProcess } from '../reliability/server-process';
@@ -29,6 +30,8 @@ export interface CampaignReport {
   requests: number;
   statuses: Record<string, number>;
   labels: Record<string, number>;
+  /** Answers by their Content-Encoding (`identity` when none). */
+  codings: Record<string, number>;
   rssStartKiB: number | undefined;
   rssEndKiB: number | undefined;
   rssPeakKiB: number;
@@ -70,16 +73,79 @@ function findLeak(c: FuzzCase, text: string, leaks: ReadonlyArray<[RegExp, strin
   return undefined;
 }
 
+/** How to undo each content coding a client may ask for. */
+const DECODERS: Readonly<Record<string, (body: Buffer) => Buffer>> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/**
+ * Whether `coding` is one the request's `Accept-Encoding` allows: named, or covered by `*`, and
+ * not refused with `q=0`. A weight that is not a number is read as allowing (lenient, as servers
+ * are), so only an answer the client plainly refused, or never offered to take, is a failure.
+ */
+export function acceptsCoding(headers: Readonly<Record<string, string>>, coding: string): boolean {
+  const name = Object.keys(headers).find((h) => h.toLowerCase() === 'accept-encoding');
+  if (name === undefined) return false;
+  const weights = new Map<string, number>();
+  for (const item of headers[name]!.split(',')) {
+    const [token = '', ...params] = item.split(';').map((part) => part.trim());
+    if (token === '') continue;
+    const q = params.find((param) => /^q\s*=/i.test(param));
+    const weight = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1).trim());
+    weights.set(token.toLowerCase(), Number.isNaN(weight) ? 1 : weight);
+  }
+  const weight = weights.get(coding) ?? weights.get('*');
+  return weight !== undefined && weight > 0;
+}
+
+/**
+ * The answer's body with its content coding undone; a string when the coding is wrong (one the
+ * request did not accept, an unknown one, or bytes that do not decode as it).
+ */
+function decodedBody(c: FuzzCase, response: HttpResponse): Buffer | string {
+  const coding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  if (coding === '' || coding === 'identity') return response.body;
+  if (!acceptsCoding(c.headers, coding)) {
+    return `answered ${response.status} with Content-Encoding ${coding}, which the request did not accept`;
+  }
+  const decode = DECODERS[coding];
+  if (decode === undefined) return `answered ${response.status} with an unknown Content-Encoding ${coding}`;
+  if (c.method === 'HEAD' || response.status === 204 || response.status === 304) return response.body;
+  try {
+    return decode(response.body);
+  } catch (error) {
+    return `answered ${response.status} with a body that does not decode as ${coding}: ${(error as Error).message}`;
+  }
+}
+
 /** Checks one answer against the bad-input promises; returns what is wrong, or undefined. */
 export function checkAnswer(c: FuzzCase, response: HttpResponse): string | undefined {
   if (response.status >= 500)
     return `answered ${response.status}: ${response.body.toString('utf8').slice(0, 500)}`;
-  const body = response.body.toString('utf8');
+  const decoded = decodedBody(c, response);
+  if (typeof decoded === 'string') return decoded;
+  const body = decoded.toString('utf8');
   // Files outside the web root must never be served, whatever the status.
   const served = findLeak(c, body, LEAKS.slice(5, 7));
   if (served !== undefined) return `served ${served}`;
-  if (response.status < 400) return undefined;
   const type = String(response.headers['content-type'] ?? '');
+  if (response.status < 400) {
+    // A JSON answer arrives whole: it parses (its content coding undone).
+    const whole = (response.status === 200 || response.status === 201) && c.method !== 'HEAD';
+    if (whole && type.startsWith('application/json') && !response.truncated) {
+      try {
+        JSON.parse(body);
+      } catch {
+        return `answered ${response.status} with JSON that does not parse: ${body.slice(0, 200)}`;
+      }
+    }
+    return undefined;
+  }
   if (!type.startsWith('application/problem+json')) {
     return `answered ${response.status} with content-type "${type}", not application/problem+json: ${body.slice(0, 200)}`;
   }
@@ -117,6 +183,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     requests: 0,
     statuses: {},
     labels: {},
+    codings: {},
     rssStartKiB: server.rssKiB(),
     rssEndKiB: undefined,
     rssPeakKiB: server.rssKiB() ?? 0,
@@ -140,6 +207,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       report.cases += 1;
       report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
       report.labels[c.label] = (report.labels[c.label] ?? 0) + 1;
+      const coding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+      report.codings[coding] = (report.codings[coding] ?? 0) + 1;
     }
     const problem = checkAnswer(c, response);
     if (problem !== undefined) {
@@ -185,13 +254,15 @@ export function formatReport(report: CampaignReport): string {
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([status, count]) => `${status}: ${count}`)
     .join(', ');
-  const labels = Object.entries(report.labels)
-    .map(([label, count]) => `${label}: ${count}`)
-    .join(', ');
+  const counts = (of: Record<string, number>) =>
+    Object.entries(of)
+      .map(([name, count]) => `${name}: ${count}`)
+      .join(', ');
   return [
     `fuzz campaign seed ${report.seed}: ${report.cases} cases (${report.requests} requests) in ${(report.durationMs / 1000).toFixed(1)} s`,
-    `  kinds: ${labels}`,
+    `  kinds: ${counts(report.labels)}`,
     `  statuses: ${statuses}`,
+    `  content codings: ${counts(report.codings)}`,
     `  server RSS: start ${mib(report.rssStartKiB)}, end ${mib(report.rssEndKiB)}, peak ${mib(report.rssPeakKiB)}`,
     report.failure === undefined ? '  result: every answer kept the promises' : `  FAILED: ${report.failure}`,
   ].join('\n');

@@ -736,6 +736,22 @@ const IF_MATCH = [
   '"0x1"',
 ];
 
+const ACCEPT_ENCODING = [
+  'gzip',
+  'br',
+  'deflate',
+  'gzip, deflate, br',
+  'br;q=0',
+  'identity;q=0',
+  '*',
+  '*;q=0',
+  'br;q=abc, gzip;q=',
+  'gzip;q=1.5, br;q=-1',
+  'x-garbage, compress',
+  ';;;,,,',
+  'BR;Q=0.9, GZIP',
+];
+
 /** A header sent now and then: hostile headers are one kind of input among several. */
 function sometimes(arbitrary: fc.Arbitrary<string>, weight = 1): fc.Arbitrary<string | undefined> {
   return fc.oneof({ arbitrary: fc.constant(undefined), weight: 6 }, { arbitrary, weight });
@@ -761,6 +777,8 @@ function optionalHeaders(context: FuzzContext, write: boolean): fc.Arbitrary<Rec
           '',
         ),
       ),
+      // Answers may be compressed: odd weights, unknown codings and refusals must not break them.
+      'accept-encoding': sometimes(fc.oneof(fc.constantFrom(...ACCEPT_ENCODING), headerText), 2),
       'content-encoding': sometimes(
         fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-garbage', 'gzip, gzip'),
       ),
