@@ -34,6 +34,7 @@ describe('acceptsCoding', () => {
     ['*;q=0, br;q=1e-3', 'br', true],
     ['gzip;q=1.5, br;q=-1', 'br', false],
     ['br;q=abc', 'br', true],
+    ['br, gzip;q=', 'gzip', true],
     ['gzip', 'br', false],
     [';;;,,,', 'br', false],
   ])('Accept-Encoding %j allows %s: %s', (header, coding, allowed) => {

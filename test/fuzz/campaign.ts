@@ -83,8 +83,9 @@ const DECODERS: Readonly<Record<string, (body: Buffer) => Buffer>> = {
 
 /**
  * Whether `coding` is one the request's `Accept-Encoding` allows: named, or covered by `*`, and
- * not refused with `q=0`. A weight that is not a number is read as allowing (lenient, as servers
- * are), so only an answer the client plainly refused, or never offered to take, is a failure.
+ * not refused with a weight of zero or less. A weight that is not a number (`q=abc`, `q=`) is
+ * read as allowing, as lenient servers read it, so only an answer the client plainly refused, or
+ * never offered to take, is a failure.
  */
 export function acceptsCoding(headers: Readonly<Record<string, string>>, coding: string): boolean {
   const name = Object.keys(headers).find((h) => h.toLowerCase() === 'accept-encoding');
@@ -94,7 +95,7 @@ export function acceptsCoding(headers: Readonly<Record<string, string>>, coding:
     const [token = '', ...params] = item.split(';').map((part) => part.trim());
     if (token === '') continue;
     const q = params.find((param) => /^q\s*=/i.test(param));
-    const weight = q === undefined ? 1 : Number(q.slice(q.indexOf('=') + 1).trim());
+    const weight = q === undefined ? 1 : Number.parseFloat(q.slice(q.indexOf('=') + 1));
     weights.set(token.toLowerCase(), Number.isNaN(weight) ? 1 : weight);
   }
   const weight = weights.get(coding) ?? weights.get('*');
