@@ -102,15 +102,21 @@ export function acceptsCoding(headers: Readonly<Record<string, string>>, coding:
   return weight !== undefined && weight > 0;
 }
 
+/** The answer's content coding, `identity` when it names none. */
+function contentCoding(response: HttpResponse): string {
+  const coding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  return coding === '' ? 'identity' : coding;
+}
+
 /**
  * The answer's body with its content coding undone; a string when the coding is wrong (one the
  * request did not accept, an unknown one, or bytes that do not decode as it).
  */
 function decodedBody(c: FuzzCase, response: HttpResponse): Buffer | string {
-  const coding = String(response.headers['content-encoding'] ?? '')
-    .trim()
-    .toLowerCase();
-  if (coding === '' || coding === 'identity') return response.body;
+  const coding = contentCoding(response);
+  if (coding === 'identity') return response.body;
   if (!acceptsCoding(c.headers, coding)) {
     return `answered ${response.status} with Content-Encoding ${coding}, which the request did not accept`;
   }
@@ -208,7 +214,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       report.cases += 1;
       report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
       report.labels[c.label] = (report.labels[c.label] ?? 0) + 1;
-      const coding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+      const coding = contentCoding(response);
       report.codings[coding] = (report.codings[coding] ?? 0) + 1;
     }
     const problem = checkAnswer(c, response);
