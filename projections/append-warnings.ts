@@ -4,14 +4,17 @@
  */
 import type { PairId, RecordedEvent } from '../events/catalogue';
 import { intervalsOverlap } from '../events/dates';
-import { knownEvents, resolveCorrections } from './corrections';
+import { isReferenceType, knownEvents, resolveCorrections } from './corrections';
 import { stateAt } from './state';
 import { eventInterval, phaseOf, subjectOf } from './subject';
 import { warningKey, type Warning } from './warnings';
 
-/** Far enough in valid time to take every event as certain. */
-const END_OF_TIME = '9999-12-31';
-const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
+/**
+ * The question whose warnings an append compares: far enough in valid time to take every event as
+ * certain, as known at the end of transaction time. A read model asked this question must answer
+ * exactly {@link endOfTimeWarnings}.
+ */
+export const END_OF_TIME_QUESTION = { asOf: '9999-12-31', knownAt: '9999-12-31T23:59:59.999Z' } as const;
 
 /**
  * Warnings of the pair's state at the end of valid time as known at the end of transaction time:
@@ -19,7 +22,7 @@ const LATEST_INSTANT = '9999-12-31T23:59:59.999Z';
  * keep the result for the next append instead of folding the pair again.
  */
 export function endOfTimeWarnings(events: readonly RecordedEvent[], pair: PairId): Warning[] {
-  return stateAt(events, { pair, asOf: END_OF_TIME, knownAt: LATEST_INSTANT }).warnings;
+  return stateAt(events, { pair, ...END_OF_TIME_QUESTION }).warnings;
 }
 
 /**
@@ -58,7 +61,10 @@ export function appendWarnings(
     if (seen > 0) before.set(key, seen - 1);
     else warnings.push(w);
   }
-  const { byId } = resolveCorrections(knownEvents(all, pair, LATEST_INSTANT));
+  // Only an added event with a subject can be a duplicate, and an added event takes another form
+  // only through a correction added after it: without either, the scan below finds nothing.
+  if (!added.some((event) => isReferenceType(event.type) || subjectOf(event) !== undefined)) return warnings;
+  const { byId } = resolveCorrections(knownEvents(all, pair, END_OF_TIME_QUESTION.knownAt));
   const addedIds = new Set(added.map((e) => e.id));
   const candidates = new Map<string, RecordedEvent[]>();
   for (const event of all) {

@@ -14,4 +14,4 @@ export { auditPage } from '../../projections/audit';
 export { changesBetween } from '../../projections/changes';
 export { eventView } from '../../projections/event-view';
 export { validateReference } from '../../projections/corrections';
-export { appendWarnings, endOfTimeWarnings } from '../../projections/append-warnings';
+export { appendWarnings, END_OF_TIME_QUESTION, endOfTimeWarnings } from '../../projections/append-warnings';

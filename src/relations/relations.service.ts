@@ -9,6 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { EVENT_STORE, RevisionConflictError, type EventStore } from '../store/event-store.port';
 import {
   appendWarnings,
+  END_OF_TIME_QUESTION,
   endOfTimeWarnings,
   parseEvent,
   recordEnvelope,
@@ -325,24 +326,30 @@ export class RelationsService {
         events: recorded.map(appended),
         warnings:
           recorded.length > 0 && options.warnings !== false
-            ? this.warningsOfAppend(pair, existing, recorded)
+            ? await this.warningsOfAppend(pair, existing, recorded)
             : [],
       },
     };
   }
 
-  private warningsOfAppend(
+  private async warningsOfAppend(
     pair: PairId,
     existing: readonly RecordedEvent[],
     recorded: readonly RecordedEvent[],
-  ): Warning[] {
+  ): Promise<Warning[]> {
     const kept = this.lastWarnings.get(pair);
     const head = existing[existing.length - 1]?.hash ?? GENESIS_HASH;
     const before = kept !== undefined && kept.hash === head ? kept.warnings : undefined;
-    const after = endOfTimeWarnings([...existing, ...recorded], pair);
+    // The read model has just taken these events in and resumes its fold from a checkpoint instead
+    // of folding the whole pair again. Its answer stands at exactly this append when its revision
+    // is the last one recorded here (another writer's later event may have reached it since).
+    const last = recorded[recorded.length - 1]!;
+    const state = await this.readModel.state(pair, END_OF_TIME_QUESTION.asOf, END_OF_TIME_QUESTION.knownAt);
+    const after =
+      state.revision === last.revision ? state.warnings : endOfTimeWarnings([...existing, ...recorded], pair);
     // Bounded: a process appending to very many pairs keeps only the recent ones.
     if (this.lastWarnings.size >= 10_000) this.lastWarnings.clear();
-    this.lastWarnings.set(pair, { hash: recorded[recorded.length - 1]!.hash, warnings: after });
+    this.lastWarnings.set(pair, { hash: last.hash, warnings: after });
     return appendWarnings(existing, recorded, pair, { before, after });
   }
 
@@ -361,7 +368,8 @@ export class RelationsService {
     const now = this.clock.now().toISOString();
     // Transaction time never goes backwards within a stream, whatever the clocks of other instances.
     const recordedAt = last !== undefined && last.recordedAt > now ? last.recordedAt : now;
-    const references = new ReferenceIndex([...existing, ...elsewhere]);
+    // Only corrections and retractions consult the index: a batch without one skips the stream.
+    const references = new ReferenceIndex(inputs.some(isReference) ? [...existing, ...elsewhere] : []);
     const added: RecordedEvent[] = [];
     let prevHash = last?.hash ?? GENESIS_HASH;
     let revision = last === undefined ? 0 : last.revision + 1;
@@ -408,16 +416,11 @@ export class RelationsService {
     existing: readonly RecordedEvent[],
     fresh: readonly PreparedEvent[],
   ): Promise<RecordedEvent[]> {
+    const references = fresh.map((p) => p.input).filter(isReference);
+    if (references.length === 0) return [];
     const known = new Set([...existing.map((e) => e.id), ...fresh.map((p) => p.input.id)]);
     const wanted = new Set<string>();
-    for (const { input } of fresh) {
-      if (
-        (input.type === 'event-corrected' || input.type === 'event-retracted') &&
-        !known.has(input.data.eventId)
-      ) {
-        wanted.add(input.data.eventId);
-      }
-    }
+    for (const input of references) if (!known.has(input.data.eventId)) wanted.add(input.data.eventId);
     if (wanted.size === 0) return [];
     const found = await this.metrics.timeStore('findEvents', () => this.store.findEvents([...wanted]));
     return [...wanted]
