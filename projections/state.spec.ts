@@ -13,6 +13,7 @@ import {
   listRestored,
   other,
   recordAll,
+  retracted,
   ruling,
   sanctionsImposed,
   sanctionsLifted,
@@ -24,7 +25,9 @@ import {
   terminationSuspended,
   tightened,
 } from '../test/support/recorded-events';
-import { evolve, foldFrom, initialState, orderForFold, stateAt } from './state';
+import fc from 'fast-check';
+import { development, streamInputs } from '../test/support/arbitraries';
+import { evolve, foldFrom, initialState, insertForFold, orderForFold, stateAt } from './state';
 import { resolveCorrections } from './corrections';
 
 const PAIR = 'JPN-KOR';
@@ -653,6 +656,31 @@ describe('state as of a date', () => {
       const frozen = structuredClone(checkpoint);
       expect(foldFrom(checkpoint, items.slice(1))).toEqual(foldFrom(initialState(PAIR), items));
       expect(checkpoint).toEqual(frozen);
+    });
+
+    it('insertForFold places later developments exactly where orderForFold puts them', () => {
+      fc.assert(
+        fc.property(streamInputs, fc.array(development, { minLength: 1, maxLength: 6 }), (first, later) => {
+          const before = recordAll(PAIR, first);
+          const added = recordAll(PAIR, later, { after: before });
+          const previous = orderForFold(resolveCorrections(before));
+          const { items, firstChanged } = insertForFold(previous, added);
+          const rebuilt = orderForFold(resolveCorrections([...before, ...added]));
+          expect(items).toEqual(rebuilt);
+          // Everything before the first new item is unchanged, and that item is new.
+          expect(items.slice(0, firstChanged)).toEqual(previous.slice(0, firstChanged));
+          if (firstChanged < items.length) expect(added).toContain(items[firstChanged]!.event);
+          expect(firstChanged).toBeLessThanOrEqual(previous.length);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('insertForFold refuses a correction or retraction, whose resolution it cannot reuse', () => {
+      const retraction = recordAll(PAIR, [retracted(events[0]!.id)], { after: events });
+      expect(() => insertForFold(orderForFold(resolveCorrections(events)), retraction)).toThrow(
+        /no corrections or retractions/,
+      );
     });
 
     it('evolve returns a new state and leaves its argument unchanged', () => {

@@ -108,6 +108,39 @@ export function orderForFold(resolved: Resolution | readonly ResolvedEvent[]): F
   return items.sort(compareItems);
 }
 
+/**
+ * `items` (an {@link orderForFold} result) with `events` placed where `orderForFold` would put
+ * them, for events recorded after all of `items`' and none of them a correction or retraction: a
+ * reference names only events recorded before it, so such events change no earlier entry of the
+ * resolution and only join the order. Also gives the first position that changed, the length of
+ * the prefix the two orders share. `items` is not changed.
+ */
+export function insertForFold(
+  items: readonly FoldItem[],
+  events: readonly RecordedEvent[],
+): { items: FoldItem[]; firstChanged: number } {
+  const out = [...items];
+  let firstChanged = out.length;
+  for (const event of events) {
+    if (event.type === 'event-corrected' || event.type === 'event-retracted') {
+      throw new Error(`insertForFold takes no corrections or retractions (${event.id})`);
+    }
+    const { start, end } = eventInterval(event);
+    const item: FoldItem = { event, start, end };
+    // The first item that sorts after the new one.
+    let low = 0;
+    let high = out.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareItems(out[mid]!, item) > 0) high = mid;
+      else low = mid + 1;
+    }
+    out.splice(low, 0, item);
+    if (low < firstChanged) firstChanged = low;
+  }
+  return { items: out, firstChanged };
+}
+
 const listedEvents = new WeakMap<RecordedEvent, ListedEvent>();
 
 /** The entry `pending` and `uncertain` list for an event: made once per event, frozen and shared. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { RecordedEvent } from '../../events/catalogue';
 import { addDays } from '../../events/dates';
+import { END_OF_TIME_QUESTION } from '../../projections/append-warnings';
 import { stateAt } from '../../projections/state';
 import {
   agreementSigned,
@@ -199,10 +200,21 @@ describe('PairProjection', () => {
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 0, maxLength: 60 }),
-        fc.array(step, { minLength: 0, maxLength: 15 }),
-        fc.array(fc.tuple(asOfDay, fc.nat(80), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.array(step, { minLength: 0, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+        // Now and then the end of time, which every append asks for its warnings.
+        fc.array(
+          fc.tuple(
+            fc.oneof({ weight: 5, arbitrary: asOfDay }, fc.constant(END_OF_TIME_QUESTION.asOf)),
+            fc.nat(80),
+            fc.boolean(),
+          ),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
         fc.integer({ min: 1, max: 8 }),
-        (first, later, questions, checkpointEvery) => {
+        (first, batches, questions, checkpointEvery) => {
           const initial = record(first);
           const projection = new PairProjection(PAIR, initial, { checkpointEvery, maxCheckpoints: 1000 });
           const ask = (events: readonly RecordedEvent[]): void => {
@@ -217,10 +229,16 @@ describe('PairProjection', () => {
           // Each round twice: the second meets the checkpoints the first made.
           ask(initial);
           ask(initial);
-          const appended = record(later, initial);
-          expect(projection.extend(appended)).toBe(true);
-          ask([...initial, ...appended]);
-          ask([...initial, ...appended]);
+          // Appends one batch after another (developments only, or with corrections and
+          // retractions), each answered before the next arrives.
+          let events = initial;
+          for (const batch of batches) {
+            const appended = record(batch, events);
+            expect(projection.extend(appended)).toBe(true);
+            events = [...events, ...appended];
+            ask(events);
+            ask(events);
+          }
         },
       ),
       { numRuns: 300 },
@@ -406,10 +424,11 @@ describe('PairProjection', () => {
     projection.extend(
       recordAll(PAIR, [ruling('KOR', '2010-04-05', { caseId: 'case-20' })], { after: events }),
     );
-    // When the fold is rebuilt, the checkpoints before it stay and those after it go
-    projection.state('2011-01-01', NOW);
+    // When the fold takes it in, the checkpoints before it stay and those after it go (a question
+    // before the late ruling makes none)
+    projection.state('2010-03-01', NOW);
     expect(projection.checkpointSlots).toBe(after(0, 4, 8));
-    // Then they are made again, listing the late ruling too
+    // Then the next question that reaches further makes them again, listing the late ruling too
     projection.state('2011-01-01', NOW);
     expect(projection.checkpointSlots).toBe(after(0, 4, 8, 12, 16, 20));
     expect(projection.checkpointSlots).toBe(projection.recountCheckpointSlots());

@@ -21,13 +21,14 @@
  * that instant from scratch (still without reading the store), which keeps past knowledge exact.
  */
 import type { PairId, RecordedEvent } from '../../events/catalogue';
-import { normaliseInstant, resolveCorrections } from '../../projections/corrections';
+import { isReferenceType, normaliseInstant, resolveCorrections } from '../../projections/corrections';
 import {
   applyEvent,
   copyState,
   finishState,
   foldFrom,
   initialState,
+  insertForFold,
   lastRevision,
   orderForFold,
   splitByAsOf,
@@ -125,8 +126,14 @@ export interface PairProjectionOptions {
 export class PairProjection {
   private eventsInOrder: RecordedEvent[];
   private fold: FoldIndex | undefined;
-  /** Set when events arrived since {@link fold} was built: it is rebuilt (keeping what still holds) on next use. */
-  private stale = false;
+  /**
+   * Events that arrived since {@link fold} was built (`stale` when any): the fold takes them in on
+   * next use, keeping what still holds.
+   */
+  private arrived: RecordedEvent[] = [];
+  private get stale(): boolean {
+    return this.arrived.length > 0;
+  }
 
   constructor(
     readonly pair: PairId,
@@ -167,7 +174,7 @@ export class PairProjection {
       if (fresh[i]!.revision !== this.revision + 1 + i) return false;
     }
     this.eventsInOrder = [...this.eventsInOrder, ...fresh];
-    this.stale = true;
+    if (this.fold !== undefined) this.arrived.push(...fresh);
     return true;
   }
 
@@ -410,23 +417,43 @@ export class PairProjection {
 
   private foldIndex(): FoldIndex {
     if (this.fold !== undefined && !this.stale) return this.fold;
-    const resolution = resolveCorrections(this.eventsInOrder);
-    const items = orderForFold(resolution);
-    const correctionsOf = new Map(
-      resolution.events.map((entry) => [entry.recorded.id, entry.correctedBy.length]),
-    );
-    const corrections = items.map((item) => correctionsOf.get(item.event.id) ?? 0);
+    const previous = this.fold;
+    let items: FoldItem[];
+    let corrections: number[];
+    let referenceWarnings: Warning[];
+    let kept: number;
+    if (previous !== undefined && !this.arrived.some((event) => isReferenceType(event.type))) {
+      // Only new developments arrived: they join the order where a rebuild would put them, with no
+      // correction, and change nothing before the first of them.
+      const inserted = insertForFold(previous.items, this.arrived);
+      items = inserted.items;
+      kept = inserted.firstChanged;
+      // The earlier items keep their order and their corrections.
+      let earlier = 0;
+      corrections = items.map((item) =>
+        item.event.revision > previous.revision ? 0 : previous.corrections[earlier++]!,
+      );
+      referenceWarnings = previous.referenceWarnings;
+    } else {
+      const resolution = resolveCorrections(this.eventsInOrder);
+      items = orderForFold(resolution);
+      const correctionsOf = new Map(
+        resolution.events.map((entry) => [entry.recorded.id, entry.correctedBy.length]),
+      );
+      corrections = items.map((item) => correctionsOf.get(item.event.id) ?? 0);
+      referenceWarnings = resolution.warnings;
+      kept = previous === undefined ? 0 : unchangedPrefix(previous, items, corrections);
+    }
     const prefixEnd: string[] = new Array<string>(items.length + 1);
     prefixEnd[0] = '';
     for (let i = 0; i < items.length; i++) {
       const end = items[i]!.end;
       prefixEnd[i + 1] = end > prefixEnd[i]! ? end : prefixEnd[i]!;
     }
-    const kept = this.fold === undefined ? 0 : unchangedPrefix(this.fold, items, corrections);
-    const checkpoints = this.fold?.checkpoints.filter((checkpoint) => checkpoint.index <= kept) ?? [];
+    const checkpoints = previous?.checkpoints.filter((checkpoint) => checkpoint.index <= kept) ?? [];
     if (checkpoints.length === 0) checkpoints.push({ index: 0, state: initialState(this.pair) });
     const heldBack = new Map<string, Checkpoint>();
-    for (const [key, checkpoint] of this.fold?.heldBack ?? []) {
+    for (const [key, checkpoint] of previous?.heldBack ?? []) {
       if (checkpoint.index <= kept) heldBack.set(key, checkpoint);
     }
     this.fold = {
@@ -435,13 +462,15 @@ export class PairProjection {
       prefixEnd,
       checkpoints,
       heldBack,
-      referenceWarnings: resolution.warnings,
+      referenceWarnings,
       revision: lastRevision(this.eventsInOrder),
-      asked: 0,
+      // A pair asked before keeps its count across appends: the question after an append resumes
+      // from the checkpoints that still hold instead of folding plainly as a first question does.
+      asked: previous?.asked ?? 0,
       slots: 0,
     };
     this.fold.slots = this.recountCheckpointSlots();
-    this.stale = false;
+    this.arrived = [];
     return this.fold;
   }
 }
