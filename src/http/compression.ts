@@ -18,6 +18,15 @@ const RESPONSE_ENCODINGS: ('br' | 'gzip' | 'deflate')[] = ['br', 'gzip', 'deflat
  * Awaited before Nest adds its routes, so that its hook is in place for them.
  */
 export async function registerCompression(fastify: FastifyInstance): Promise<void> {
+  // Content codings are case-insensitive (RFC 9110, 8.4.1) but the negotiator matches them as
+  // written: `BR, GZIP` would get the answer uncompressed. Weights are numbers, so the whole
+  // header can be read in lower case.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const header = request.headers['accept-encoding'];
+    if (header !== undefined && /[A-Z]/.test(header))
+      request.headers['accept-encoding'] = header.toLowerCase();
+    done();
+  });
   await fastify.register(fastifyCompress, {
     globalDecompression: false,
     // Answers up to the size the JSON writer makes in one piece are compressed at once, in the

@@ -308,6 +308,8 @@ describe('reading the bundled Japan–Korea record', () => {
         gets: 'br',
       },
       { path: `${PAIR}/events?knownAt=${knownAt}`, asks: 'deflate', gets: 'deflate' },
+      // Codings are case-insensitive.
+      { path: `${PAIR}/state?asOf=2019-09-30&knownAt=${knownAt}`, asks: 'BR, GZip;Q=0.5', gets: 'br' },
     ];
     for (const { path, asks, gets } of cases) {
       const plain = await get(path);
@@ -328,7 +330,7 @@ describe('reading the bundled Japan–Korea record', () => {
     }
     // Refused or unknown encodings, and answers under 1 KiB, go as they are.
     const state = `${PAIR}/state?asOf=2019-09-30&knownAt=${knownAt}`;
-    for (const asks of ['identity', 'gzip;q=0, br;q=0', 'zstd']) {
+    for (const asks of ['identity', 'gzip;q=0, br;q=0', 'GZIP;Q=0, BR;Q=0', 'zstd']) {
       const answer = await get(state, asks);
       expect(answer.headers['content-encoding']).toBeUndefined();
       expect(Number(answer.headers['content-length'])).toBe(answer.body.length);
