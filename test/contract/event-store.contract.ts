@@ -224,6 +224,46 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('appends asked at once', () => {
+      it('lets each of several appends to different streams succeed or fail alone', async () => {
+        const [fresh, behind, duplicate, batch] = [unique(), unique(), unique(), unique()];
+        const kept = events('d0');
+        await Promise.all([store.append(behind, events('b0', 'b1')), store.append(duplicate, kept)]);
+
+        // Asked in one turn: an append to a new stream, one at a revision the stream has left, one
+        // that repeats a stored id (refused or stored, as the store does), and a batch.
+        const outcomes = await Promise.allSettled([
+          store.append(fresh, events('f0'), { expectedRevision: 'no-stream' }),
+          store.append(behind, events('late'), { expectedRevision: 0 }),
+          store.append(duplicate, [event('d1'), kept[0]!], { expectedRevision: 0 }),
+          store.append(batch, events('x0', 'x1', 'x2')),
+        ]);
+        expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+        expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'revision-conflict' } });
+        expect(outcomes[3]).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 2 } });
+        expect(labels(await store.readStream(fresh))).toEqual(['f0']);
+        expect(labels(await store.readStream(behind))).toEqual(['b0', 'b1']);
+        expect(labels(await store.readStream(batch))).toEqual(['x0', 'x1', 'x2']);
+        if (subject.duplicateIds === 'refused') {
+          expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: { code: 'event-id-conflict' } });
+          expect(labels(await store.readStream(duplicate))).toEqual(['d0']);
+        } else {
+          expect(outcomes[2]).toMatchObject({ status: 'fulfilled' });
+        }
+      });
+
+      it('stores a request and its retry asked at once once, answering both alike', async () => {
+        const stream = unique();
+        const batch = events('a', 'b');
+        const [first, second] = await Promise.all([
+          store.append(stream, batch, { expectedRevision: 'no-stream' }),
+          store.append(stream, batch, { expectedRevision: 'no-stream' }),
+        ]);
+        expect(second).toEqual(first);
+        expect(labels(await store.readStream(stream))).toEqual(['a', 'b']);
+      });
+    });
+
     describe('atomicity', () => {
       const invalid: Array<[string, (good: NewEvent) => NewEvent]> = [
         ['an id that is not a UUID', (good) => ({ ...good, id: 'not-a-uuid' })],
