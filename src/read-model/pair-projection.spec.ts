@@ -404,6 +404,31 @@ describe('PairProjection', () => {
     expect(projection.heldBackCount).toBe(4);
   });
 
+  it('answers as stateAt after a few developments and after many arrived at once', () => {
+    // Rulings, whose list in the state shows the order they were folded in.
+    const rulings = (count: number, from: string, prefix: string) =>
+      Array.from({ length: count }, (_, i) =>
+        ruling('KOR', addDays(from, 7 * i), { caseId: `${prefix}-${i}` }),
+      );
+    const events = recordAll(PAIR, rulings(40, '2010-01-01', 'case'));
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 1000 });
+    projection.state('2011-01-01', NOW);
+    projection.state('2011-01-01', NOW);
+    let all = events;
+    // Two late rulings (joining the order in place), then forty at once (the order sorted again).
+    for (const [count, prefix] of [
+      [2, 'late'],
+      [40, 'later'],
+    ] as const) {
+      const late = recordAll(PAIR, rulings(count, '2010-01-03', prefix), { after: all });
+      expect(projection.extend(late)).toBe(true);
+      all = [...all, ...late];
+      for (const asOf of ['2010-05-01', '2011-01-01', END_OF_TIME_QUESTION.asOf]) {
+        expect(projection.state(asOf, NOW)).toEqual(stateAt(all, { pair: PAIR, asOf, knownAt: NOW }));
+      }
+    }
+  });
+
   it('counts the room its checkpoints take as they are made and kept after an append', () => {
     const rulings = (count: number) =>
       Array.from({ length: count }, (_, i) =>

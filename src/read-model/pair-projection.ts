@@ -39,6 +39,12 @@ import { snapshotsAlong, snapshotsAt, type KeepFold } from '../../projections/sn
 import type { RelationState } from '../../projections/state.types';
 import type { Warning } from '../../projections/warnings';
 
+/**
+ * Most events that join a fold's order one by one (each insertion moves the items after it); more
+ * at once, as a subscription may bring while nobody asks, and the order is sorted again.
+ */
+const MAX_INSERTED = 32;
+
 /** A state after the first `index` fold items, all applied. Its state is never mutated once stored. */
 interface Checkpoint {
   index: number;
@@ -422,9 +428,13 @@ export class PairProjection {
     let corrections: number[];
     let referenceWarnings: Warning[];
     let kept: number;
-    if (previous !== undefined && !this.arrived.some((event) => isReferenceType(event.type))) {
-      // Only new developments arrived: they join the order where a rebuild would put them, with no
-      // correction, and change nothing before the first of them.
+    if (
+      previous !== undefined &&
+      this.arrived.length <= MAX_INSERTED &&
+      !this.arrived.some((event) => isReferenceType(event.type))
+    ) {
+      // Only a few new developments arrived: they join the order where a rebuild would put them,
+      // with no correction, and change nothing before the first of them.
       const inserted = insertForFold(previous.items, this.arrived);
       items = inserted.items;
       kept = inserted.firstChanged;
