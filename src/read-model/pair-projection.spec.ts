@@ -556,6 +556,57 @@ describe('PairProjection', () => {
     );
   });
 
+  it("keeps every item's count of corrections where a development joined the order, so a later correction is seen", () => {
+    const tightened = (date: string, measureId: string, items: string[]): TestInput =>
+      ({
+        type: 'export-control-tightened',
+        date,
+        actor: 'JPN',
+        summary: 'tightened',
+        sources: SOURCES,
+        data: { measureId, items },
+      }) as TestInput;
+    const correct = (target: RecordedEvent, changes: object): TestInput =>
+      ({
+        type: 'event-corrected',
+        summary: 'fix',
+        data: { eventId: target.id, changes, reason: 'fix' },
+      }) as TestInput;
+    // Given a measure corrected once, then a later measure never corrected, then months of talks
+    let events = recordAll(PAIR, [tightened('2010-01-15', 'm1', ['a'])]);
+    events = [
+      ...events,
+      ...recordAll(PAIR, [correct(events[0]!, { summary: 'corrected once' })], { after: events }),
+    ];
+    events = [
+      ...events,
+      ...recordAll(PAIR, [tightened('2012-01-15', 'm2', ['b']), ...talks(12).slice(1)], { after: events }),
+    ];
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 1, maxCheckpoints: 1000 });
+    projection.state('2013-12-31', NOW);
+    projection.state('2013-12-31', NOW);
+    // When a development dated between the two measures joins the order in place
+    const joined = recordAll(
+      PAIR,
+      talks(1).map((t) => ({ ...t, date: '2011-01-15' })),
+      { after: events },
+    );
+    projection.extend(joined);
+    events = [...events, ...joined];
+    expect(projection.state('2013-12-31', NOW)).toEqual(
+      stateAt(events, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }),
+    );
+    // Then a first correction of the later measure changes every answer after it
+    const fix = recordAll(PAIR, [correct(events[2]!, { data: { measureId: 'm2', items: ['c'] } })], {
+      after: events,
+    });
+    projection.extend(fix);
+    events = [...events, ...fix];
+    const state = projection.state('2013-12-31', NOW);
+    expect(JSON.stringify(state.measures.JPN!.exportControls)).toContain('"c"');
+    expect(state).toEqual(stateAt(events, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }));
+  });
+
   it('refuses events that do not continue the stream and accepts ones it already holds', () => {
     const events = recordAll(PAIR, [
       {

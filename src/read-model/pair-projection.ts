@@ -29,7 +29,6 @@ import {
   foldFrom,
   initialState,
   insertForFold,
-  lastRevision,
   orderForFold,
   splitByAsOf,
   stateAt,
@@ -438,11 +437,12 @@ export class PairProjection {
       const inserted = insertForFold(previous.items, this.arrived);
       items = inserted.items;
       kept = inserted.firstChanged;
-      // The earlier items keep their order and their corrections.
-      let earlier = 0;
-      corrections = items.map((item) =>
-        item.event.revision > previous.revision ? 0 : previous.corrections[earlier++]!,
-      );
+      // The earlier items keep their order and their corrections; the first `kept` are the same.
+      corrections = previous.corrections.slice(0, kept);
+      let earlier = kept;
+      for (let i = kept; i < items.length; i++) {
+        corrections.push(items[i]!.event.revision > previous.revision ? 0 : previous.corrections[earlier++]!);
+      }
       referenceWarnings = previous.referenceWarnings;
     } else {
       const resolution = resolveCorrections(this.eventsInOrder);
@@ -454,18 +454,32 @@ export class PairProjection {
       referenceWarnings = resolution.warnings;
       kept = previous === undefined ? 0 : unchangedPrefix(previous, items, corrections);
     }
-    const prefixEnd: string[] = new Array<string>(items.length + 1);
-    prefixEnd[0] = '';
-    for (let i = 0; i < items.length; i++) {
+    // The first `kept` items are those of before, so is the latest end among them.
+    const prefixEnd: string[] = previous?.prefixEnd.slice(0, kept + 1) ?? [''];
+    for (let i = prefixEnd.length - 1; i < items.length; i++) {
       const end = items[i]!.end;
-      prefixEnd[i + 1] = end > prefixEnd[i]! ? end : prefixEnd[i]!;
+      prefixEnd.push(end > prefixEnd[i]! ? end : prefixEnd[i]!);
     }
-    const checkpoints = previous?.checkpoints.filter((checkpoint) => checkpoint.index <= kept) ?? [];
-    if (checkpoints.length === 0) checkpoints.push({ index: 0, state: initialState(this.pair) });
-    const heldBack = new Map<string, Checkpoint>();
-    for (const [key, checkpoint] of previous?.heldBack ?? []) {
-      if (checkpoint.index <= kept) heldBack.set(key, checkpoint);
+    // Checkpoints up to `kept` still hold; the room of those dropped is taken off the count, so an
+    // append at the end of a pair's valid time costs the few checkpoints after it, not all of them.
+    let slots = previous?.slots ?? 0;
+    const checkpoints: Checkpoint[] = [];
+    for (const checkpoint of previous?.checkpoints ?? []) {
+      if (checkpoint.index <= kept) checkpoints.push(checkpoint);
+      else slots -= checkpointSlots(checkpoint);
     }
+    if (checkpoints.length === 0) {
+      const initial = { index: 0, state: initialState(this.pair) };
+      checkpoints.push(initial);
+      slots += checkpointSlots(initial);
+    }
+    // The previous fold is dropped: its map of held-back checkpoints is kept, less those beyond `kept`.
+    const heldBack = previous?.heldBack ?? new Map<string, Checkpoint>();
+    heldBack.forEach((checkpoint, key) => {
+      if (checkpoint.index <= kept) return;
+      heldBack.delete(key);
+      slots -= checkpointSlots(checkpoint);
+    });
     this.fold = {
       items,
       corrections,
@@ -473,13 +487,12 @@ export class PairProjection {
       checkpoints,
       heldBack,
       referenceWarnings,
-      revision: lastRevision(this.eventsInOrder),
+      revision: this.eventsInOrder[this.eventsInOrder.length - 1]?.revision ?? -1,
       // A pair asked before keeps its count across appends: the question after an append resumes
       // from the checkpoints that still hold instead of folding plainly as a first question does.
       asked: previous?.asked ?? 0,
-      slots: 0,
+      slots,
     };
-    this.fold.slots = this.recountCheckpointSlots();
     this.arrived = [];
     return this.fold;
   }
