@@ -48,12 +48,11 @@ export function appendWarnings(
   pair: PairId,
   known: KnownWarnings = {},
 ): Warning[] {
-  const all = [...existing, ...added];
   const before = new Map<string, number>();
   for (const w of known.before ?? endOfTimeWarnings(existing, pair))
     before.set(warningKey(w), (before.get(warningKey(w)) ?? 0) + 1);
   const warnings: Warning[] = [];
-  for (const w of known.after ?? endOfTimeWarnings(all, pair)) {
+  for (const w of known.after ?? endOfTimeWarnings([...existing, ...added], pair)) {
     // At the end of time every notified termination date has passed: that says nothing about the append.
     if (w.code === 'terminates-on-passed') continue;
     const key = warningKey(w);
@@ -64,6 +63,7 @@ export function appendWarnings(
   // Only an added event with a subject can be a duplicate, and an added event takes another form
   // only through a correction added after it: without either, the scan below finds nothing.
   if (!added.some((event) => isReferenceType(event.type) || subjectOf(event) !== undefined)) return warnings;
+  const all = [...existing, ...added];
   const { byId } = resolveCorrections(knownEvents(all, pair, END_OF_TIME_QUESTION.knownAt));
   const addedIds = new Set(added.map((e) => e.id));
   const candidates = new Map<string, RecordedEvent[]>();

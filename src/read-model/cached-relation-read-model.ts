@@ -12,7 +12,7 @@ import { pairOfStream, streamNameOf } from '../../events/countries';
 import type { RelationState } from '../../projections/state.types';
 import { DEFAULT_READ_MODEL_CACHE_MB } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import type { RelationReadModel } from '../relations/relation-read-model';
+import type { IndexedEvents, RelationReadModel } from '../relations/relation-read-model';
 import { fromStored } from '../relations/event-codec';
 import {
   EVENT_STORE,
@@ -174,6 +174,13 @@ export class CachedRelationReadModel implements RelationReadModel, OnModuleInit,
 
   async events(pair: PairId): Promise<readonly RecordedEvent[]> {
     return (await this.projection(pair)).events;
+  }
+
+  // The index by id is kept with the projection, beside its events (a few pointers an event
+  // against the event's own kilobyte or so, so the cache's weighing by events covers it).
+  async indexedEvents(pair: PairId): Promise<IndexedEvents> {
+    const projection = await this.projection(pair);
+    return { events: projection.events, byId: projection.byId };
   }
 
   async revision(pair: PairId): Promise<number> {

@@ -607,6 +607,16 @@ describe('PairProjection', () => {
     expect(state).toEqual(stateAt(events, { pair: PAIR, asOf: '2013-12-31', knownAt: NOW }));
   });
 
+  it('finds its events by id, those appended after the index was made as well', () => {
+    const events = recordAll(PAIR, talks(3));
+    const projection = new PairProjection(PAIR, events, { checkpointEvery: 4, maxCheckpoints: 100 });
+    expect(projection.byId.get(events[1]!.id)).toBe(events[1]);
+    const more = recordAll(PAIR, talks(2), { after: events });
+    projection.extend(more);
+    expect([...projection.byId.keys()]).toEqual([...events, ...more].map((event) => event.id));
+    expect(projection.byId.get(more[1]!.id)).toBe(more[1]);
+  });
+
   it('refuses events that do not continue the stream and accepts ones it already holds', () => {
     const events = recordAll(PAIR, [
       {

@@ -136,6 +136,8 @@ export class PairProjection {
    * next use, keeping what still holds.
    */
   private arrived: RecordedEvent[] = [];
+  /** See {@link byId}. */
+  private idIndex: Map<string, RecordedEvent> | undefined;
   private get stale(): boolean {
     return this.arrived.length > 0;
   }
@@ -151,6 +153,16 @@ export class PairProjection {
   /** The events in revision order; the array is never changed afterwards (appends replace it). */
   get events(): readonly RecordedEvent[] {
     return this.eventsInOrder;
+  }
+
+  /**
+   * The events by id, made on first need (a pair only read never pays for it) and then extended
+   * with each append, so an append's check of its ids does not index the whole pair again. It
+   * grows with the pair: read it before anything else can extend the projection.
+   */
+  get byId(): ReadonlyMap<string, RecordedEvent> {
+    this.idIndex ??= new Map(this.eventsInOrder.map((event) => [event.id, event]));
+    return this.idIndex;
   }
 
   get size(): number {
@@ -180,6 +192,8 @@ export class PairProjection {
     }
     this.eventsInOrder = [...this.eventsInOrder, ...fresh];
     if (this.fold !== undefined) this.arrived.push(...fresh);
+    const index = this.idIndex;
+    if (index !== undefined) for (const event of fresh) index.set(event.id, event);
     return true;
   }
 

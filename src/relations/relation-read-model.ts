@@ -17,6 +17,11 @@ export const RELATION_READ_MODEL = Symbol('RELATION_READ_MODEL');
 export interface RelationReadModel {
   /** The pair's events in revision order, upcast to the current schema (empty when none). */
   events(pair: PairId): Promise<readonly RecordedEvent[]>;
+  /**
+   * The same events with an index by id, taken at one moment. The index may grow with later
+   * appends: read it before the next `await`.
+   */
+  indexedEvents(pair: PairId): Promise<IndexedEvents>;
   /** The pair's last revision, -1 when it has no events. */
   revision(pair: PairId): Promise<number>;
   /** The state as of a date (`YYYY-MM-DD`) as known at an instant (ISO 8601). */
@@ -29,6 +34,12 @@ export interface RelationReadModel {
   appended(pair: PairId, events: readonly RecordedEvent[]): void;
   /** Called when another writer moved the pair's stream (a revision conflict): drop what is cached. */
   forget(pair: PairId): void;
+}
+
+/** A pair's events in revision order and by id. */
+export interface IndexedEvents {
+  events: readonly RecordedEvent[];
+  byId: ReadonlyMap<string, RecordedEvent>;
 }
 
 /** The straightforward read model: reads and decodes the stream on every call, caches nothing. */
@@ -45,6 +56,11 @@ export class StoreRelationReadModel implements RelationReadModel {
       this.store.readStream(streamNameOf(pair)),
     );
     return stored.map(fromStored);
+  }
+
+  async indexedEvents(pair: PairId): Promise<IndexedEvents> {
+    const events = await this.events(pair);
+    return { events, byId: new Map(events.map((event) => [event.id, event])) };
   }
 
   revision(pair: PairId): Promise<number> {

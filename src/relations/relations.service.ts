@@ -229,9 +229,8 @@ export class RelationsService {
     events: readonly PreparedEvent[],
     options: AppendOptions,
   ): Promise<AppendOutcome> {
-    const existing = await this.readModel.events(pair);
+    const { events: existing, byId } = await this.readModel.indexedEvents(pair);
     const current = existing.length === 0 ? -1 : existing[existing.length - 1]!.revision;
-    const byId = new Map(existing.map((event) => [event.id, event]));
 
     const stored: RecordedEvent[] = [];
     const fresh: PreparedEvent[] = [];
