@@ -28,7 +28,19 @@ export interface Warning {
   relatedEventId?: string;
 }
 
+/**
+ * Keys made so far, by warning. A state's warnings are kept from one fold to the next, and an
+ * append compares the pair's warnings before and after it: each key is made (and its long
+ * message hashed) once, not at every append. Warnings are never changed once made.
+ */
+const keys = new WeakMap<Warning, string>();
+
 /** Identity of a warning, used to tell new warnings from those already reported. */
 export function warningKey(warning: Warning): string {
-  return `${warning.code}\u0000${warning.eventId ?? ''}\u0000${warning.relatedEventId ?? ''}\u0000${warning.message}`;
+  let key = keys.get(warning);
+  if (key === undefined) {
+    key = `${warning.code}\u0000${warning.eventId ?? ''}\u0000${warning.relatedEventId ?? ''}\u0000${warning.message}`;
+    keys.set(warning, key);
+  }
+  return key;
 }
