@@ -16,6 +16,9 @@ import {
 import { appendWarnings, endOfTimeWarnings } from './append-warnings';
 import type { Warning } from './warnings';
 import type { RecordedEvent } from '../events/catalogue';
+import { intervalsOverlap } from '../events/dates';
+import { resolveCorrections } from './corrections';
+import { eventInterval, phaseOf, subjectOf } from './subject';
 
 const PAIR = 'JPN-KOR';
 const MEASURE = 'jpn-kor-semiconductor-materials-2019';
@@ -140,6 +143,61 @@ describe('append warnings carried from one append to the next', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('possible duplicates', () => {
+  /**
+   * The rule read literally: an added event, as corrected, matches the first event before it in
+   * revision order that is not retracted and, as corrected, has its type, actor, phase and subject
+   * and a date interval overlapping its own.
+   */
+  function duplicatesByTheRule(existing: RecordedEvent[], added: RecordedEvent[]): string[][] {
+    const all = [...existing, ...added];
+    const resolved = resolveCorrections(all).byId;
+    const asRead = (event: RecordedEvent) => resolved.get(event.id)?.effective ?? event;
+    const found: string[][] = [];
+    for (let i = existing.length; i < all.length; i++) {
+      const mine = asRead(all[i]!);
+      if (subjectOf(mine) === undefined) continue;
+      for (const other of all.slice(0, i)) {
+        if (resolved.get(other.id)?.retractedBy != null) continue;
+        const theirs = asRead(other);
+        const same =
+          theirs.type === mine.type &&
+          theirs.actor === mine.actor &&
+          phaseOf(theirs) === phaseOf(mine) &&
+          subjectOf(theirs) === subjectOf(mine) &&
+          intervalsOverlap(eventInterval(theirs), eventInterval(mine));
+        if (same) {
+          found.push([all[i]!.id, other.id]);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  it('are exactly those of the rule over the whole stream, corrections and retractions applied', () => {
+    fc.assert(
+      fc.property(streamInputs, fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), (inputs, picks) => {
+        // Given a stream of developments of both actors, corrected and retracted here and there
+        const existing = recordAll(PAIR, inputs);
+        const developments = inputs.filter((input) => input.id!.startsWith('d'));
+        // When developments like some of them are appended again under new ids
+        const again = picks.map((pick, i) => ({
+          ...developments[pick % developments.length]!,
+          id: `again-${i}`,
+        }));
+        const added = recordAll(PAIR, again, { after: existing });
+        const reported = appendWarnings(existing, added, PAIR)
+          .filter((w) => w.code === 'possible-duplicate')
+          .map((w) => [w.eventId, w.relatedEventId]);
+        // Then the duplicates reported are those the rule finds
+        expect(reported).toEqual(duplicatesByTheRule(existing, added));
+      }),
+      { numRuns: 300 },
     );
   });
 });

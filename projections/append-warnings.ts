@@ -49,8 +49,10 @@ export function appendWarnings(
   known: KnownWarnings = {},
 ): Warning[] {
   const before = new Map<string, number>();
-  for (const w of known.before ?? endOfTimeWarnings(existing, pair))
-    before.set(warningKey(w), (before.get(warningKey(w)) ?? 0) + 1);
+  for (const w of known.before ?? endOfTimeWarnings(existing, pair)) {
+    const key = warningKey(w);
+    before.set(key, (before.get(key) ?? 0) + 1);
+  }
   const warnings: Warning[] = [];
   for (const w of known.after ?? endOfTimeWarnings([...existing, ...added], pair)) {
     // At the end of time every notified termination date has passed: that says nothing about the append.
@@ -63,11 +65,18 @@ export function appendWarnings(
   // Only an added event with a subject can be a duplicate, and an added event takes another form
   // only through a correction added after it: without either, the scan below finds nothing.
   if (!added.some((event) => isReferenceType(event.type) || subjectOf(event) !== undefined)) return warnings;
-  const all = [...existing, ...added];
-  const { byId } = resolveCorrections(knownEvents(all, pair, END_OF_TIME_QUESTION.knownAt));
+  // A correction changes neither type nor actor, so only events of an added event's type and actor
+  // can match one, and only the corrections and retractions can change them: the rest are left out
+  // before corrections are resolved (references to them are then ignored, as they change nothing here).
+  const kinds = new Map<string, Set<string>>();
+  for (const e of added) kinds.set(e.type, (kinds.get(e.type) ?? new Set()).add(e.actor));
+  const relevant = [...existing, ...added].filter(
+    (e) => isReferenceType(e.type) || kinds.get(e.type)?.has(e.actor) === true,
+  );
+  const { byId } = resolveCorrections(knownEvents(relevant, pair, END_OF_TIME_QUESTION.knownAt));
   const addedIds = new Set(added.map((e) => e.id));
   const candidates = new Map<string, RecordedEvent[]>();
-  for (const event of all) {
+  for (const event of relevant) {
     const entry = byId.get(event.id);
     const effective = entry?.effective ?? event;
     const subject = subjectOf(effective);
