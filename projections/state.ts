@@ -14,7 +14,13 @@ import {
 } from '../events/catalogue';
 import { countriesOf } from '../events/countries';
 import { endsOnOrAfter, startOf } from '../events/dates';
-import { knownEvents, resolveCorrections, type Resolution, type ResolvedEvent } from './corrections';
+import {
+  isReferenceType,
+  knownEvents,
+  resolveCorrections,
+  type Resolution,
+  type ResolvedEvent,
+} from './corrections';
 import type {
   Agreement,
   CountryMeasures,
@@ -122,7 +128,7 @@ export function insertForFold(
   const out = [...items];
   let firstChanged = out.length;
   for (const event of events) {
-    if (event.type === 'event-corrected' || event.type === 'event-retracted') {
+    if (isReferenceType(event.type)) {
       throw new Error(`insertForFold takes no corrections or retractions (${event.id})`);
     }
     const { start, end } = eventInterval(event);
