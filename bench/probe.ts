@@ -6,33 +6,9 @@
  * list of URLs over IPC, it fetches them one after another (after a few untimed ones that warm it
  * up) and sends back each one's status, length and time to its last byte.
  */
-import { request } from 'node:http';
+import { TimedClient, type TimedGet } from './timed-client';
 
-export interface TimedGet {
-  status: number;
-  bytes: number;
-  ms: number;
-}
-
-/**
- * One GET timed to its last byte. The body is counted, not kept or decoded: turning 17 MB into a
- * string is the client's work, and it would be timed as the server's.
- */
-function timedGet(url: string, acceptEncoding: string | undefined): Promise<TimedGet> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const headers = acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding };
-    const req = request(url, { method: 'GET', headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - started }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export type { TimedGet };
 
 /**
  * What the benchmark sends: URLs fetched first and not timed, then those timed, all with the
@@ -47,12 +23,14 @@ export interface ProbeRequest {
 if (process.send !== undefined) {
   process.once('message', ({ warmup, urls, acceptEncoding }: ProbeRequest) => {
     void (async () => {
+      const client = new TimedClient(acceptEncoding);
       for (const url of warmup) {
-        const run = await timedGet(url, acceptEncoding);
+        const run = await client.get(url);
         if (run.status !== 200) throw new Error(`warming up, ${url} answered ${run.status}`);
       }
       const runs: TimedGet[] = [];
-      for (const url of urls) runs.push(await timedGet(url, acceptEncoding));
+      for (const url of urls) runs.push(await client.get(url));
+      client.close();
       process.send!(runs);
     })().catch((error: unknown) => {
       console.error(error);
