@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { day, streamInputs } from '../test/support/arbitraries';
 import { NOW, recordAll } from '../test/support/recorded-events';
-import { sealEntry, sharedJson, writeJson } from './entry-text';
+import { sealEntry, sharedJson, streamJson, writeJson } from './entry-text';
 import { snapshotsAt } from './snapshots';
 import { stateAt } from './state';
 
@@ -184,5 +184,85 @@ describe('JSON text of states from shared entries', () => {
     expect(() => {
       (entry as { code: string }).code = 'z';
     }).toThrow(TypeError);
+  });
+});
+
+describe('JSON text of a series, streamed', () => {
+  /** Streams `value`, each piece copied as it comes, with `ready` answering as given. */
+  async function streamed(value: unknown, ready: (pieces: number) => boolean | Promise<boolean>) {
+    const pieces: Buffer[] = [];
+    await streamJson(
+      value,
+      (piece, release) => {
+        pieces.push(Buffer.from(piece));
+        release();
+      },
+      () => ready(pieces.length),
+    );
+    return pieces;
+  }
+
+  it('is exactly JSON.stringify of a snapshots answer, or of any JSON data', async () => {
+    const json = fc.jsonValue().map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+    await fc.assert(
+      fc.asyncProperty(
+        streamInputs,
+        fc.array(day, { minLength: 1, maxLength: 12 }),
+        json,
+        fc.boolean(),
+        async (inputs, dates, other, waits) => {
+          const events = recordAll(PAIR, inputs);
+          const answer = {
+            pair: PAIR,
+            knownAt: NOW,
+            snapshots: snapshotsAt(events, { pair: PAIR, dates, knownAt: NOW }),
+            other,
+            missing: undefined,
+          };
+          const ready = () => (waits ? Promise.resolve(true) : true);
+          expect(Buffer.concat(await streamed(answer, ready)).toString('utf8')).toBe(JSON.stringify(answer));
+          expect(Buffer.concat(await streamed(other, ready)).toString('utf8')).toBe(JSON.stringify(other));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  /** A series of `points` states of ~`kb` kB each, sharing most of their entries. */
+  function series(points: number, kb: number, tag: string) {
+    const entries = Array.from({ length: kb * 10 }, (_, i) => sealEntry({ i, tag, text: 'x'.repeat(80) }));
+    return {
+      pair: PAIR,
+      snapshots: Array.from({ length: points }, (_, i) => ({
+        date: `2020-01-${String(i + 1).padStart(2, '0')}`,
+        state: { rulings: entries.slice(0, entries.length - points + i), warnings: [] },
+      })),
+    };
+  }
+
+  it('asks whether to go on after each piece, and lets other answers be written meanwhile', async () => {
+    const value = series(20, 400, 'a');
+    const other = series(3, 50, 'b');
+    let asked = 0;
+    const pieces = await streamed(value, async () => {
+      asked += 1;
+      // Another answer written in one go while this one waits
+      expect(Buffer.concat(sharedJson(other)).toString('utf8')).toBe(JSON.stringify(other));
+      await new Promise((resolve) => setImmediate(resolve));
+      return true;
+    });
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(JSON.stringify(value));
+    expect(pieces.length).toBeGreaterThan(3);
+    // Once per piece handed on before the last element
+    expect(asked).toBeGreaterThanOrEqual(pieces.length - 2);
+    expect(asked).toBeLessThanOrEqual(pieces.length);
+  });
+
+  it('stops when told the reader went away', async () => {
+    const value = series(20, 400, 'c');
+    const whole = Buffer.byteLength(JSON.stringify(value));
+    const pieces = await streamed(value, (count) => count < 2);
+    expect(pieces).toHaveLength(2);
+    expect(Buffer.concat(pieces).length).toBeLessThan(whole);
   });
 });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
@@ -16,7 +17,7 @@ import { WriteThrottlerGuard } from '../auth/write-throttler.guard';
 import { mayCompress } from '../http/compression';
 import { validationFailed } from '../http/problem';
 import { enumParam } from '../http/query';
-import { sharedJson, writeJson, type ReleasePiece } from '../../projections/entry-text';
+import { sharedJson, streamJson, writeJson, type ReleasePiece } from '../../projections/entry-text';
 import { RelationQueries, STATE_FIELDS } from './relation-queries.service';
 import { canonicalPair, RelationsService } from './relations.service';
 
@@ -44,10 +45,11 @@ function parseIfMatch(header: string | undefined): number | 'exists' | undefined
 /**
  * Sends `value` as `response.json` would (the same bytes and type), written by `entry-text.ts`
  * from the bytes of the entries states share. An answer that fits one piece goes with its length;
- * a larger one (a long series of snapshots) is sent piece by piece as it is written, chunked.
- * A request with `Accept-Encoding` may get it compressed instead.
+ * a larger one is sent piece by piece as it is written, chunked. `streamed` (a series of
+ * snapshots, up to 1,000 states) lets other requests in between its pieces and waits for a slow
+ * client (see {@link whenSent}). A request with `Accept-Encoding` may get it compressed instead.
  */
-function sendJson(reply: FastifyReply, value: unknown): void {
+async function sendJson(reply: FastifyReply, value: unknown, streamed = false): Promise<void> {
   if (mayCompress(reply.request)) {
     // A client that takes a compressed answer gets it through Fastify's reply, whose hook
     // compresses it (see `registerCompression`): kept pieces, as they wait for the compressor.
@@ -67,7 +69,7 @@ function sendJson(reply: FastifyReply, value: unknown): void {
   // with `end`, and with its length when nothing went before it. A piece goes back to the
   // writer's pool once the socket has taken it (or failed to).
   let held: [piece: Buffer, release: ReleasePiece] | undefined;
-  writeJson(value, (piece, release) => {
+  const sink = (piece: Buffer, release: ReleasePiece): void => {
     if (held !== undefined) {
       response.write(held[0], held[1]);
       // A response's write corks its socket until the end of the tick, which would keep every
@@ -77,11 +79,54 @@ function sendJson(reply: FastifyReply, value: unknown): void {
       if (response.socket?.writableCorked) response.socket.uncork();
     }
     held = [piece, release];
-  });
-  // writeJson always writes at least `null`.
+  };
+  if (!streamed) {
+    writeJson(value, sink);
+  } else {
+    try {
+      await streamJson(value, sink, () => whenSent(response));
+    } catch (error) {
+      // Half an answer must not end as if it were whole.
+      response.destroy();
+      throw error;
+    }
+    if (response.destroyed) {
+      held?.[1]();
+      return;
+    }
+  }
+  // Both writers write at least `null`.
   const [last, release] = held!;
   if (!response.headersSent) response.setHeader('Content-Length', last.length);
   response.end(last, release);
+}
+
+/** Bytes of a streamed answer that may wait in its queue before its writer waits for the client. */
+const QUEUED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether a streamed answer may go on (false: its client went away), and when: after one turn of
+ * the event loop, in which the socket sends what the client has room for and other requests get
+ * their turn (a series of 1,000 large states takes ~100 ms to write, which would otherwise hold
+ * every other request back); with more than {@link QUEUED_BYTES} waiting to be sent, once they
+ * have been: a slow client holds a few MiB of its answer in memory, not all of it.
+ */
+function whenSent(response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const go = (): void => {
+      response.off('drain', go);
+      response.off('close', go);
+      resolve(!response.destroyed);
+    };
+    if (response.destroyed) {
+      resolve(false);
+    } else if (response.writableLength <= QUEUED_BYTES) {
+      setImmediate(go);
+    } else {
+      response.on('drain', go);
+      response.on('close', go);
+    }
+  });
 }
 
 /** The pair's endpoints: each parses, calls one service method, and maps the answer. */
@@ -202,7 +247,7 @@ export class RelationsController {
     @Query() query: Query,
     @Res() response: FastifyReply,
   ): Promise<void> {
-    sendJson(response, await this.queries.state(canonicalPair(rawPair), query));
+    await sendJson(response, await this.queries.state(canonicalPair(rawPair), query));
   }
 
   @Get('relations/:pair/snapshots')
@@ -218,7 +263,7 @@ export class RelationsController {
     @Query() query: Query,
     @Res() response: FastifyReply,
   ): Promise<void> {
-    sendJson(response, await this.queries.snapshots(canonicalPair(rawPair), query));
+    await sendJson(response, await this.queries.snapshots(canonicalPair(rawPair), query), true);
   }
 
   @Get('relations/:pair/changes')
