@@ -56,14 +56,10 @@ export class ResponseReader {
           at = end.next;
           break;
         }
-        case 'body': {
-          const take = Math.min(this.remaining, chunk.length - at);
-          this.bytes += take;
-          this.remaining -= take;
-          at += take;
+        case 'body':
+          at = this.count(chunk, at);
           if (this.remaining === 0) this.phase = 'done';
           break;
-        }
         case 'chunk-size': {
           const end = this.lineEnd(chunk, at, CRLF);
           if (end === undefined) return;
@@ -76,17 +72,13 @@ export class ResponseReader {
           at = end.next;
           break;
         }
-        case 'chunk-data': {
-          const take = Math.min(this.remaining, chunk.length - at);
-          this.bytes += take;
-          this.remaining -= take;
-          at += take;
+        case 'chunk-data':
+          at = this.count(chunk, at);
           if (this.remaining === 0) {
             this.phase = 'chunk-end';
             this.remaining = CRLF.length;
           }
           break;
-        }
         case 'chunk-end': {
           // The CRLF after a chunk's data, possibly split between two buffers.
           if (chunk[at] !== CRLF[CRLF.length - this.remaining])
@@ -108,6 +100,14 @@ export class ResponseReader {
           throw new Error(`${chunk.length - at} bytes after the end of the response`);
       }
     }
+  }
+
+  /** Counts the body's bytes in `chunk` from `at`, up to those still to come; returns where they end. */
+  private count(chunk: Buffer, at: number): number {
+    const take = Math.min(this.remaining, chunk.length - at);
+    this.bytes += take;
+    this.remaining -= take;
+    return at + take;
   }
 
   /**

@@ -108,9 +108,8 @@ export async function streamJson(
   let first = true;
   for (const key of Object.keys(value)) {
     const member = (value as Record<string, unknown>)[key];
-    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    if (!first) out.text(',');
-    out.text(keyText(key));
+    if (!isWritten(member)) continue;
+    out.key(key, first);
     first = false;
     if (!Array.isArray(member)) {
       writeValue(member, out);
@@ -196,6 +195,12 @@ class ByteWriter {
       }
     }
     this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+
+  /** An object's member's `"key":`, after a comma unless it is the first. */
+  key(key: string, first: boolean): void {
+    if (!first) this.text(',');
+    this.text(keyText(key));
   }
 
   bytes(bytes: Buffer): void {
@@ -354,6 +359,11 @@ function freeEnds(ends: Uint32Array): void {
   if (endsPool.length < 8) endsPool.push(ends);
 }
 
+/** Whether `JSON.stringify` writes an object's member of this value (it leaves some out). */
+function isWritten(member: unknown): boolean {
+  return member !== undefined && typeof member !== 'function' && typeof member !== 'symbol';
+}
+
 /** Writes `value` as `JSON.stringify` would; false (and nothing written) where it writes nothing. */
 function writeValue(value: unknown, out: ByteWriter): boolean {
   if (typeof value !== 'object' || value === null) {
@@ -384,9 +394,8 @@ function writeValue(value: unknown, out: ByteWriter): boolean {
   let first = true;
   for (const key of Object.keys(value)) {
     const member = (value as Record<string, unknown>)[key];
-    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    if (!first) out.text(',');
-    out.text(keyText(key));
+    if (!isWritten(member)) continue;
+    out.key(key, first);
     first = false;
     writeValue(member, out);
   }
