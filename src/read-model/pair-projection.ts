@@ -501,7 +501,7 @@ export class PairProjection {
       checkpoints,
       heldBack,
       referenceWarnings,
-      revision: this.eventsInOrder[this.eventsInOrder.length - 1]?.revision ?? -1,
+      revision: this.revision,
       // A pair asked before keeps its count across appends: the question after an append resumes
       // from the checkpoints that still hold instead of folding plainly as a first question does.
       asked: previous?.asked ?? 0,
