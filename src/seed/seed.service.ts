@@ -9,16 +9,12 @@ import { EVENT_STORE, RELATION_STREAM_PREFIX, type EventStore } from '../store/e
 export const SEED_PRINCIPAL = 'system:seed';
 
 /**
- * `events/datasets`: beside the compiled server (where the Nest CLI copies the assets, one
- * folder deeper than the sources) or in the source tree.
+ * `events/datasets`: two folders up from this file (in `dist/`, where the Nest CLI copies the
+ * assets; in the sources, the folder itself), else the source tree beside a compiled server.
  */
 export function findDatasetsDir(): string | undefined {
   const compiled = join(__dirname, '..', '..', 'events', 'datasets');
-  const candidates = [
-    compiled,
-    join(compiled, 'datasets'),
-    join(__dirname, '..', '..', '..', 'events', 'datasets'),
-  ];
+  const candidates = [compiled, join(__dirname, '..', '..', '..', 'events', 'datasets')];
   return candidates.find((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.ndjson')));
 }
 
