@@ -169,4 +169,9 @@ describe('the same events give the same answers on every store', () => {
       }
     },
   );
+
+  // A leg that cannot run is counted as skipped, not left out of the count (its reason is printed above).
+  if (!kurrent) {
+    it.skip('gives on kurrentdb the states, snapshots and chain of the events as recorded', () => undefined);
+  }
 });
