@@ -68,16 +68,18 @@ describe('operations', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
-  it('serves the web page at / while /api, /health and /metrics keep their routes', async () => {
-    if (findWebRoot() === undefined) {
-      console.warn('web page test skipped: dist/web/index.html is not built yet (npm run build)');
-      return;
-    }
-    const page = await server.http().get('/').expect(200);
-    expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toMatch(/<html/i);
-    await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
-  });
+  // Decided when the tests are registered, so an unbuilt page shows as a skipped test, not a pass.
+  const pageBuilt = findWebRoot() !== undefined;
+  if (!pageBuilt) console.warn('web page test skipped: dist/web/index.html is not built yet (npm run build)');
+  (pageBuilt ? it : it.skip)(
+    'serves the web page at / while /api, /health and /metrics keep their routes',
+    async () => {
+      const page = await server.http().get('/').expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toMatch(/<html/i);
+      await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
+    },
+  );
 
   it('answers a request head over 16 KiB with a 431 problem document', async () => {
     const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
