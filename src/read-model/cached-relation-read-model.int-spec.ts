@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { PairId, RecordedEvent } from '../../events/catalogue';
 import { streamNameOf } from '../../events/countries';
 import { stateAt } from '../../projections/state';
+import { planKurrentDb, useKurrentDb } from '../../test/support/kurrentdb';
 import { recordAll, ruling, type TestInput } from '../../test/support/recorded-events';
 import { MetricsService } from '../metrics/metrics.service';
 import { toNewEvent } from '../relations/event-codec';
@@ -285,16 +286,17 @@ describe('CachedRelationReadModel with two instances on one store', () => {
 });
 
 describe('CachedRelationReadModel on one KurrentDB, two store instances', () => {
-  const connection = process.env['KURRENTDB_CONNECTION_STRING'];
-  if (!connection) {
-    console.warn('KurrentDB read-model test skipped: set KURRENTDB_CONNECTION_STRING to run it');
+  const kurrent = planKurrentDb();
+  if ('skip' in kurrent) {
+    console.warn(`KurrentDB read-model test skipped: ${kurrent.skip}`);
     it.skip("keeps one instance's cache current with what the other store instance appends", () => undefined);
     return;
   }
+  const connection = useKurrentDb(kurrent);
 
   it("keeps one instance's cache current with what the other store instance appends", async () => {
     const { createEventStore } = await import('../store/create-event-store');
-    const [first, second] = [await createEventStore(connection), await createEventStore(connection)];
+    const [first, second] = [await createEventStore(connection()), await createEventStore(connection())];
     // A stream of its own per run: the database outlives the test.
     const pair = `JPN-KOR-${Date.now()}` as PairId;
     const events = recordAll(pair, talks(3));
