@@ -110,18 +110,7 @@ const legs: Leg[] = [
   },
 ];
 const kurrent = planKurrentDb();
-if ('skip' in kurrent) {
-  console.warn(`Same-state check on KurrentDB skipped: ${kurrent.skip}`);
-} else {
-  const connectionString = useKurrentDb(kurrent);
-  legs.push({
-    name: 'kurrentdb',
-    open: async () => {
-      const store = await createEventStore(connectionString());
-      return { store, close: () => store.close() };
-    },
-  });
-}
+if ('skip' in kurrent) console.warn(`Same-state check on KurrentDB skipped: ${kurrent.skip}`);
 
 describe('the same events give the same answers on every store', () => {
   const { pair, first, second } = freshPair();
@@ -152,29 +141,44 @@ describe('the same events give the same answers on every store', () => {
   const all = [...base, ...recorded];
   const expected = answers(all, pair);
 
+  const check = async (leg: Leg): Promise<void> => {
+    const { store, close } = await leg.open();
+    try {
+      const stream = streamNameOf(pair);
+      const back = await roundTrip(store, all, pair);
+      expect(back).toHaveLength(all.length);
+      expect(answers(back, pair)).toEqual(expected);
+      const stored = (await store.readStream(stream)).map(storedForm);
+      expect(verifyChain(stored)).toEqual({ valid: true, checked: all.length });
+      // The correction really bears on the answer, so a store that dropped it would be caught.
+      expect(expected.states[1]!.agreements.find((a) => a.agreementId === 'gsomia')?.terminatesOn).toBe(
+        '2019-11-22',
+      );
+    } finally {
+      await close();
+    }
+  };
+
   it.each(legs.map((leg) => [leg.name, leg] as const))(
     'gives on %s the states, snapshots and chain of the events as recorded',
-    async (_name, leg) => {
-      const { store, close } = await leg.open();
-      try {
-        const stream = streamNameOf(pair);
-        const back = await roundTrip(store, all, pair);
-        expect(back).toHaveLength(all.length);
-        expect(answers(back, pair)).toEqual(expected);
-        const stored = (await store.readStream(stream)).map(storedForm);
-        expect(verifyChain(stored)).toEqual({ valid: true, checked: all.length });
-        // The correction really bears on the answer, so a store that dropped it would be caught.
-        expect(expected.states[1]!.agreements.find((a) => a.agreementId === 'gsomia')?.terminatesOn).toBe(
-          '2019-11-22',
-        );
-      } finally {
-        await close();
-      }
-    },
+    (_name, leg) => check(leg),
   );
 
   // A leg that cannot run is counted as skipped, not left out of the count (its reason is printed above).
   if ('skip' in kurrent) {
     it.skip('gives on kurrentdb the states, snapshots and chain of the events as recorded', () => undefined);
+  } else {
+    // A block of its own, so a container that cannot start fails this leg and not the others.
+    describe('with a KurrentDB', () => {
+      const connectionString = useKurrentDb(kurrent);
+      it('gives on kurrentdb the states, snapshots and chain of the events as recorded', () =>
+        check({
+          name: 'kurrentdb',
+          open: async () => {
+            const store = await createEventStore(connectionString());
+            return { store, close: () => store.close() };
+          },
+        }));
+    });
   }
 });
