@@ -3,13 +3,14 @@
  * bundled Japan–Korea record. Each step of the page's purpose is performed as a reader would, and
  * a screenshot of each is kept under test-output/screenshots/.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ensureBuild, ROOT, SERVER_ENTRY } from '../support/build';
 import { reportSkip } from '../support/skip-reason';
 
 // The callbacks given to page.evaluate run in the page; the Node test has no DOM types, so the
@@ -22,7 +23,6 @@ declare const document: {
 declare const window: { injected?: boolean; notReloaded?: boolean };
 
 const CHROMIUM = '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const TOKEN = 'secret-token';
 const PAIR = 'JPN-KOR';
@@ -33,48 +33,6 @@ if (!haveChromium) {
   reportSkip(`Browser tests skipped: ${CHROMIUM} is absent (install Debian's chromium package).`);
 }
 const describeInChromium = haveChromium ? describe : describe.skip;
-
-/** The newest modification time under a folder (0 when it does not exist). */
-function newest(dir: string, skip: (path: string) => boolean = () => false): number {
-  if (!existsSync(dir)) return 0;
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (skip(path)) continue;
-    latest = Math.max(latest, entry.isDirectory() ? newest(path, skip) : statSync(path).mtimeMs);
-  }
-  return latest;
-}
-
-const mtime = (path: string): number => (existsSync(path) ? statSync(path).mtimeMs : 0);
-
-/** Builds the server and the page when their output is missing or older than their sources. */
-function buildIfStale(): void {
-  const web = join(ROOT, 'src', 'web');
-  const serverSources = Math.max(
-    newest(join(ROOT, 'src'), (path) => path.startsWith(web)),
-    newest(join(ROOT, 'events')),
-    newest(join(ROOT, 'projections')),
-  );
-  const main = join(ROOT, 'dist', 'src', 'main.js');
-  if (mtime(main) < serverSources) {
-    try {
-      execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    } catch (error) {
-      // A tree being edited may not compile for a moment; an earlier build still serves the page.
-      if (!existsSync(main)) throw error;
-      console.warn(`nest build failed; testing the existing build in dist/ (${String(error)})`);
-    }
-  }
-  if (
-    mtime(join(ROOT, 'dist', 'web', 'index.html')) < newest(web, (path) => path.startsWith(join(web, 'docs')))
-  ) {
-    execFileSync('npx', ['vite', 'build', '--config', 'src/web/vite.config.mts'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -180,12 +138,12 @@ describeInChromium('the web page at /', () => {
   }
 
   beforeAll(async () => {
-    buildIfStale();
+    ensureBuild();
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'relations-browser-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+    server = spawn(process.execPath, [SERVER_ENTRY], {
       cwd: ROOT,
       env: {
         ...process.env,

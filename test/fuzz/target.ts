@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonRequest } from '../reliability/http-client';
 import { validEvent } from '../reliability/events';
-import { ensureServerBuild, ServerProcess, TOKENS } from '../reliability/server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from '../reliability/server-process';
 import type { FuzzContext } from './cases';
 
 export interface FuzzTarget {
@@ -22,7 +23,7 @@ export interface FuzzTarget {
 export const FUZZ_PAIR = 'JPN-KOR';
 
 export async function startFuzzTarget(): Promise<FuzzTarget> {
-  ensureServerBuild();
+  ensureBuild();
   const dir = mkdtempSync(join(tmpdir(), 'relations-fuzz-'));
   const server = await ServerProcess.start({ dbFile: join(dir, 'fuzz.db'), env: { LOG_LEVEL: 'error' } });
   const events = Array.from({ length: 12 }, (_, n) => validEvent(FUZZ_PAIR, n));

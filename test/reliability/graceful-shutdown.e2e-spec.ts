@@ -16,7 +16,8 @@ import { validEvent } from './events';
 import { request as nodeRequest } from 'node:http';
 import { httpRequest, json, jsonRequest, type HttpResponse } from './http-client';
 import { verifyChain } from './pair-reads';
-import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from './server-process';
 
 const BIG_PAIR = 'JPN-KOR';
 const WRITE_PAIR = 'CHN-JPN';
@@ -84,7 +85,7 @@ describe('SIGTERM with requests in flight', () => {
   let server: ServerProcess | undefined;
 
   beforeAll(() => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-term-'));
     dbFile = join(dir, 'relations.db');
   }, 240_000);

@@ -12,7 +12,8 @@ import { Agent } from 'node:http';
 import { validEvent, type ClientEvent } from './events';
 import { json, jsonRequest, text } from './http-client';
 import { readAudit, readTimeline, verifyChain } from './pair-reads';
-import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from './server-process';
 
 /** Pairs written during the load, and one pair that is left alone once written. */
 const LOADED_PAIRS = ['JPN-KOR', 'CHN-JPN', 'KOR-USA'];
@@ -53,7 +54,7 @@ describe('SIGKILL in the middle of concurrent appends, then restart on the same 
   let server: ServerProcess | undefined;
 
   beforeAll(() => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-kill-'));
     dbFile = join(dir, 'relations.db');
   }, 240_000);

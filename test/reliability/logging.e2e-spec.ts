@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validEvent } from './events';
 import { httpRequest, jsonRequest } from './http-client';
-import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from './server-process';
 
 const PAIR = 'JPN-KOR';
 
@@ -32,7 +33,7 @@ describe('the request log', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-logging-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'main.db'), env: { LOG_LEVEL: 'info' } });
   }, 240_000);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { validEvent } from './events';
 import { json, jsonRequest } from './http-client';
 import { readAudit, verifyChain } from './pair-reads';
-import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from './server-process';
 
 interface AppendAnswer {
   revision: number;
@@ -47,7 +48,7 @@ describe('retried appends against the real server', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-retry-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'retry.db') });
   }, 240_000);

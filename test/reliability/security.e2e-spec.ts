@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { validEvent } from './events';
 import { httpRequest, json, jsonRequest, text, type HttpResponse } from './http-client';
 import { readAudit } from './pair-reads';
-import { ensureServerBuild, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from './server-process';
 
 const PAIR = 'JPN-KOR';
 const EVENTS = `/api/relations/${PAIR}/events`;
@@ -48,7 +49,7 @@ describe('security of the running service', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-security-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'main.db') });
     const seeded = await jsonRequest(server.url, 'POST', EVENTS, {
@@ -376,7 +377,7 @@ describe('write rate limit per token', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-ratelimit-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'rate.db'), env: { WRITE_RATE_LIMIT: '5' } });
   }, 240_000);
@@ -424,7 +425,7 @@ describe('the generated admin token when API_TOKENS is unset', () => {
   let server: ServerProcess | undefined;
 
   beforeAll(() => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-tokens-'));
   }, 240_000);
 

@@ -5,85 +5,10 @@
  * reach the server itself.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { CLI_ENTRY, ROOT, SERVER_ENTRY } from '../support/build';
 import { httpRequest } from './http-client';
-
-/** The repository root (this file is test/reliability/server-process.ts). */
-export const ROOT = resolve(__dirname, '..', '..');
-export const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'main.js');
-export const CLI_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-const SOURCE_DIRS = ['src', 'events', 'projections'];
-
-function newestMtime(dir: string, extension: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name === 'web' || entry.name === 'node_modules') continue;
-      newest = Math.max(newest, newestMtime(path, extension));
-    } else if (
-      entry.name.endsWith(extension) &&
-      !/\.(spec|int-spec|e2e-spec|browser-spec)\.ts$/.test(entry.name)
-    ) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/**
- * True when `dist/src/main.js` is missing or a source file is newer than everything built from
- * the sources (an incremental build rewrites only the files that changed).
- */
-export function serverBuildIsStale(): boolean {
-  if (!existsSync(SERVER_ENTRY)) return true;
-  const built = Math.max(...SOURCE_DIRS.map((dir) => newestMtime(join(ROOT, 'dist', dir), '.js')));
-  return SOURCE_DIRS.some((dir) => newestMtime(join(ROOT, dir), '.ts') > built);
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Builds the server with `npx nest build` when the build is missing or stale. Jest runs test files
- * in parallel workers, so a lock directory keeps two builds from writing dist/ at once.
- */
-export function ensureServerBuild(): void {
-  if (!serverBuildIsStale()) return;
-  const lock = join(ROOT, 'dist', '.reliability-build.lock');
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than the longest build is left over from a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmdirSync(lock);
-      if (Date.now() > deadline) throw new Error('Timed out waiting for another build of the server');
-      sleepSync(500);
-    }
-  }
-  try {
-    if (!serverBuildIsStale()) return;
-    const build = spawnSync('npx', ['nest', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
-    if (!existsSync(SERVER_ENTRY))
-      throw new Error(`npx nest build failed:\n${build.stdout}\n${build.stderr}`);
-    if (build.status !== 0) {
-      // Type errors still emit JavaScript; the tests then run what was emitted and say so.
-      console.warn(
-        `npx nest build reported errors; testing the JavaScript it emitted:\n${build.stdout.slice(0, 2000)}`,
-      );
-    }
-  } finally {
-    rmdirSync(lock);
-  }
-}
 
 /** A TCP port nobody listens on right now. */
 export function freePort(): Promise<number> {

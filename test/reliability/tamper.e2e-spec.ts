@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { validEvent } from './events';
 import { jsonRequest } from './http-client';
 import { verifyChain } from './pair-reads';
-import { API_TOKENS, ensureServerBuild, runCli, ServerProcess, TOKENS } from './server-process';
+import { ensureBuild } from '../support/build';
+import { API_TOKENS, runCli, ServerProcess, TOKENS } from './server-process';
 
 const EDITED_SUMMARY_PAIR = 'JPN-KOR';
 const EDITED_METADATA_PAIR = 'CHN-JPN';
@@ -48,7 +49,7 @@ describe('a stored row edited directly in SQLite', () => {
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-tamper-'));
     dbFile = join(dir, 'relations.db');
     // Given three pairs of six events each, and the service stopped

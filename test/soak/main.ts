@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ensureServerBuild, ServerProcess, TOKENS } from '../reliability/server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from '../reliability/server-process';
 import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS, writePairs } from './soak';
 
 function positiveNumber(value: string): number {
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
       warmupSeconds: number;
       maxGrowth: number;
     }>();
-  ensureServerBuild();
+  ensureBuild();
   const dir = mkdtempSync(join(tmpdir(), 'relations-soak-'));
   const server = await ServerProcess.start({ dbFile: join(dir, 'soak.db'), env: { LOG_LEVEL: 'error' } });
   try {

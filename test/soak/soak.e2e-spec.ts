@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureServerBuild, ServerProcess, TOKENS } from '../reliability/server-process';
+import { ensureBuild } from '../support/build';
+import { ServerProcess, TOKENS } from '../reliability/server-process';
 import { formatSoakReport, runSoak, seedPairs, SOAK_PAIRS, writePairs } from './soak';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
@@ -17,7 +18,7 @@ describe('short soak (real server, mixed reads and appends)', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    ensureServerBuild();
+    ensureBuild();
     dir = mkdtempSync(join(tmpdir(), 'relations-soak-'));
     server = await ServerProcess.start({ dbFile: join(dir, 'soak.db') });
     await seedPairs(server, TOKENS.recorder, SOAK_PAIRS.slice(0, 4), 100);
