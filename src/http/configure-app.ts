@@ -27,7 +27,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|$)/i;
 
 /** Where the built web page is: `dist/web`, from the compiled server or from the source tree. */
-export function findWebRoot(): string | undefined {
+function findWebRoot(): string | undefined {
   const candidates = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', 'dist', 'web')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }

@@ -3,8 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_STORE, StoreUnavailableError, type EventStore } from '../../src/store/event-store.port';
-import { findWebRoot } from '../../src/http/configure-app';
 import { SeedService } from '../../src/seed/seed.service';
+import { ensureBuild } from '../support/build';
 import { bearer, startServer, talksEvent, TOKENS, type TestServer } from '../support/http';
 import { freePort, runServerToExit, startServerProcess } from '../support/http-process';
 
@@ -68,19 +68,6 @@ describe('operations', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
-  // Decided when the tests are registered, so an unbuilt page shows as a skipped test, not a pass.
-  const pageBuilt = findWebRoot() !== undefined;
-  if (!pageBuilt) console.warn('web page test skipped: dist/web/index.html is not built yet (npm run build)');
-  (pageBuilt ? it : it.skip)(
-    'serves the web page at / while /api, /health and /metrics keep their routes',
-    async () => {
-      const page = await server.http().get('/').expect(200);
-      expect(page.headers['content-type']).toMatch(/^text\/html/);
-      expect(page.text).toMatch(/<html/i);
-      await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
-    },
-  );
-
   it('answers a request head over 16 KiB with a 431 problem document', async () => {
     const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
       const req = httpRequest(
@@ -111,6 +98,31 @@ describe('operations', () => {
       status: 404,
       instance: '/api/nothing-here',
     });
+  });
+});
+
+describe('the built web page', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // The page is what `npm run build` makes of src/web; the server serves it when dist/web exists.
+    ensureBuild();
+    server = await startServer();
+  }, 240_000);
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('is served at / while /api, /health and /metrics keep their routes', async () => {
+    const page = await server.http().get('/').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toMatch(/<html/i);
+    await server.http().get('/api/relations').expect(200).expect('Content-Type', /json/);
+    await server.http().get('/health').expect(200).expect('Content-Type', /json/);
+    await server
+      .http()
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /^text\/plain/);
   });
 });
 
