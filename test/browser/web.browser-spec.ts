@@ -6,11 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureBuild, ROOT, SERVER_ENTRY } from '../support/build';
+import { freePort } from '../support/http-process';
 import { reportSkip } from '../support/skip-reason';
 
 // The callbacks given to page.evaluate run in the page; the Node test has no DOM types, so the
@@ -33,19 +33,6 @@ if (!haveChromium) {
   reportSkip(`Browser tests skipped: ${CHROMIUM} is absent (install Debian's chromium package).`);
 }
 const describeInChromium = haveChromium ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * One HTTP exchange on its own connection: a kept-alive socket of the global fetch would hold the
