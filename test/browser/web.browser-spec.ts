@@ -9,8 +9,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { ensureBuild, ROOT, SERVER_ENTRY } from '../support/build';
-import { freePort } from '../support/http-process';
+import { ensureBuild, SERVER_ENTRY } from '../support/build';
+import { freePort, ROOT } from '../support/http-process';
 import { reportSkip } from '../support/skip-reason';
 
 // The callbacks given to page.evaluate run in the page; the Node test has no DOM types, so the

@@ -6,8 +6,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CLI_ENTRY, ROOT, SERVER_ENTRY } from '../support/build';
-import { freePort } from '../support/http-process';
+import { CLI_ENTRY, SERVER_ENTRY } from '../support/build';
+import { freePort, ROOT } from '../support/http-process';
 import { httpRequest } from './http-client';
 
 /** Tokens every test server is started with (`API_TOKENS`). */

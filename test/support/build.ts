@@ -7,10 +7,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, type Dirent } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT } from './http-process';
 
-/** The repository root (this file is test/support/build.ts). */
-export const ROOT = resolve(__dirname, '..', '..');
 export const SERVER_ENTRY = join(ROOT, 'dist', 'src', 'main.js');
 export const CLI_ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const PAGE_INDEX = join(ROOT, 'dist', 'web', 'index.html');

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
+/** The repository root (this file is test/support/http-process.ts). */
 export const ROOT = resolve(__dirname, '..', '..');
 const HOOK = join(ROOT, 'test', 'cli', 'swc-register.cjs');
 export const SERVER_SOURCE = join(ROOT, 'src', 'main.ts');
